@@ -1,0 +1,358 @@
+"""Every write to a contract. Each starts a transaction and locks the contract row,
+then its milestones, in that order (DESIGN: one writer per contract at a time)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.db import transaction
+
+from chukai import clock
+from chukai.contracts import hooks
+from chukai.contracts.models import Contract, DueDateChange, Milestone, PlanChange
+from chukai.contracts.money import escrow_fund, escrow_settle
+from chukai.contracts.timeline import event_add
+from chukai.contracts.validation import clean_milestones
+from chukai.deadlines.registry import handler
+from chukai.deadlines.services import deadline_cancel, deadline_schedule
+from chukai.errors import Forbidden, Invalid, NotFound, RuleViolation
+from chukai.policies.calendar import add_days
+
+ACCEPTANCE_KINDS = ("acceptance_due", "acceptance_reminder", "auto_accept")
+
+
+# --- locking and access -------------------------------------------------------------
+
+
+def contract_lock(contract_id: int, *, user_id: int | None = None, staff: bool = False) -> Contract:
+    """Lock the contract row; 404 for anyone who is neither a party nor staff."""
+    contract = Contract.objects.select_for_update().filter(pk=contract_id).first()
+    if contract is None or (user_id is not None and not staff and contract.role_of(user_id) is None):
+        raise NotFound("No such contract.")
+    return contract
+
+
+def milestones_lock(contract: Contract) -> list[Milestone]:
+    return list(Milestone.objects.select_for_update().filter(contract=contract).order_by("position", "id"))
+
+
+def _require_role(contract: Contract, user_id: int, role: str, what: str) -> None:
+    if contract.role_of(user_id) != role:
+        raise Forbidden(f"Only the {role} may {what}.")
+
+
+def _require_open(contract: Contract) -> None:
+    if not contract.is_open:
+        raise RuleViolation("not_in_progress", f"The contract is {contract.status}.")
+
+
+def _pick(milestones: list[Milestone], milestone_id: int) -> Milestone:
+    for m in milestones:
+        if m.pk == milestone_id:
+            return m
+    raise NotFound("No such milestone on this contract.")
+
+
+# --- status and ending --------------------------------------------------------------
+
+
+def _derived_status(milestones: list[Milestone]) -> str:
+    if milestones and all(m.status in Milestone.FINAL for m in milestones):
+        paid = any(m.worker_paid_jpy + m.worker_fee_jpy > 0 for m in milestones)
+        return Contract.COMPLETED if paid else Contract.CANCELLED
+    if any(m.funded_at is not None for m in milestones):
+        return Contract.IN_PROGRESS
+    return Contract.AWAITING_ESCROW
+
+
+def contract_sync_status(
+    contract: Contract, milestones: list[Milestone], *, cause: str = Contract.END_COMPLETED,
+    caused_by_id: int | None = None, actor_id: int | None = None,
+) -> None:
+    """Set the status from the milestones; record the end (and who caused it) once."""
+    status = _derived_status(milestones)
+    if status == contract.status:
+        return
+    contract.status = status
+    fields = ["status"]
+    if status in (Contract.COMPLETED, Contract.CANCELLED):
+        contract.ended_at = clock.now()
+        contract.end_cause = cause
+        contract.ended_by_id = caused_by_id
+        fields += ["ended_at", "end_cause", "ended_by"]
+        deadline_cancel(contract_id=contract.pk, kinds=hooks.CANCEL_ON_END)
+    contract.save(update_fields=fields)
+    if status in (Contract.COMPLETED, Contract.CANCELLED):
+        event_add(
+            contract=contract, kind="contract_ended", actor_id=actor_id,
+            actor_role=None if actor_id else "system", status=status, cause=cause, caused_by=caused_by_id,
+        )
+        hooks.contract_ended(contract)
+
+
+def contract_end(
+    *, contract: Contract, milestones: list[Milestone], pay: dict[int, int], cause: str,
+    caused_by_id: int | None, actor_id: int | None, reason: str,
+) -> list[dict[str, Any]]:
+    """End an open contract: each held milestone settles with `pay[milestone_id]` yen to the
+    worker (default 0 = refund), unfunded ones are cancelled."""
+    moved: list[dict[str, Any]] = []
+    for m in milestones:
+        if m.status in Milestone.HOLDING:
+            split = escrow_settle(
+                contract=contract, milestones=milestones, milestone=m, pay_worker_jpy=pay.get(m.pk, 0), reason=reason
+            )
+            moved.append({"milestone_id": m.pk, **split})
+        elif m.status == Milestone.UNFUNDED:
+            m.status = Milestone.CANCELLED
+            m.settled_at = clock.now()
+            m.save(update_fields=["status", "settled_at"])
+            moved.append({"milestone_id": m.pk, "becomes": Milestone.CANCELLED, "worker_jpy": 0, "client_jpy": 0})
+    event_add(contract=contract, kind="settled", actor_id=actor_id,
+              actor_role=None if actor_id else "system", reason=reason, milestones=moved)
+    contract_sync_status(contract, milestones, cause=cause, caused_by_id=caused_by_id, actor_id=actor_id)
+    return moved
+
+
+# --- milestones ---------------------------------------------------------------------
+
+
+def milestone_fund(*, user_id: int, contract_id: int, milestone_id: int) -> Contract:
+    with transaction.atomic():
+        contract = contract_lock(contract_id, user_id=user_id)
+        milestones = milestones_lock(contract)
+        m = _pick(milestones, milestone_id)
+        _require_role(contract, user_id, "client", "fund escrow")
+        _require_open(contract)
+        if m.status != Milestone.UNFUNDED:
+            raise RuleViolation("invalid_state", f"The milestone is {m.status}, not unfunded.")
+        moved = escrow_fund(contract=contract, milestones=milestones, milestone=m)
+        event_add(contract=contract, kind="milestone_funded", actor_id=user_id, milestone_id=m.pk, **moved)
+        contract_sync_status(contract, milestones)
+        hooks.party_acted(contract, user_id)
+    return contract
+
+
+def milestone_deliver(*, user_id: int, contract_id: int, milestone_id: int, message: str = "") -> Contract:
+    if len(message or "") > 10_000:
+        raise Invalid({"message": "At most 10,000 characters."})
+    with transaction.atomic():
+        contract = contract_lock(contract_id, user_id=user_id)
+        milestones = milestones_lock(contract)
+        m = _pick(milestones, milestone_id)
+        _require_role(contract, user_id, "worker", "report completion")
+        _require_open(contract)
+        if m.status != Milestone.ESCROWED:
+            raise RuleViolation("invalid_state", f"The milestone is {m.status}; only escrowed work can be delivered.")
+        now = clock.now()
+        m.status = Milestone.DELIVERED
+        m.delivered_at = now
+        m.delivery_message = message or ""
+        m.save(update_fields=["status", "delivered_at", "delivery_message"])
+        _schedule_acceptance(contract, m, now)
+        event_add(contract=contract, kind="milestone_delivered", actor_id=user_id, milestone_id=m.pk,
+                  message=message or "")
+        hooks.party_acted(contract, user_id)
+        hooks.notify(contract=contract, user_id=contract.client_id, kind="milestone_delivered",
+                     params={"milestone": m.title})
+    return contract
+
+
+def _schedule_acceptance(contract: Contract, m: Milestone, delivered_at: dt.datetime) -> None:
+    acc = contract.policy["acceptance"]
+    due = add_days(delivered_at, acc["review_days"], business=acc.get("business_days", False))
+    kind = "auto_accept" if acc["on_lapse"] == "auto_accept" else "acceptance_due"
+    deadline_schedule(kind=kind, due_at=due, contract_id=contract.pk, subject_id=m.pk)
+    for days in acc.get("notify_before_days", []):
+        deadline_schedule(kind="acceptance_reminder", due_at=due - dt.timedelta(days=days), contract_id=contract.pk,
+                          subject_id=m.pk, visible=False)
+
+
+def _release(contract: Contract, milestones: list[Milestone], m: Milestone, *, actor_id: int | None,
+             kind: str) -> None:
+    split = escrow_settle(contract=contract, milestones=milestones, milestone=m, pay_worker_jpy=m.amount_jpy,
+                          reason=kind)
+    deadline_cancel(contract_id=contract.pk, kinds=ACCEPTANCE_KINDS, subject_id=m.pk)
+    event_add(contract=contract, kind=kind, actor_id=actor_id, actor_role=None if actor_id else "system",
+              milestone_id=m.pk, **split)
+    hooks.notify(contract=contract, user_id=contract.worker_id, kind="milestone_paid",
+                 params={"milestone": m.title, "amount": split["worker_jpy"]})
+    contract_sync_status(contract, milestones, actor_id=actor_id)
+
+
+def milestone_accept(*, user_id: int, contract_id: int, milestone_id: int) -> Contract:
+    with transaction.atomic():
+        contract = contract_lock(contract_id, user_id=user_id)
+        milestones = milestones_lock(contract)
+        m = _pick(milestones, milestone_id)
+        _require_role(contract, user_id, "client", "accept a delivery")
+        _require_open(contract)
+        if m.status != Milestone.DELIVERED:
+            raise RuleViolation("invalid_state", f"The milestone is {m.status}; only delivered work can be accepted.")
+        hooks.party_acted(contract, user_id)
+        _release(contract, milestones, m, actor_id=user_id, kind="milestone_accepted")
+    return contract
+
+
+def milestone_request_revision(*, user_id: int, contract_id: int, milestone_id: int, reason: str) -> Contract:
+    reason = (reason or "").strip()
+    if not reason or len(reason) > 10_000:
+        raise Invalid({"reason": "Say what to revise (1 to 10,000 characters)."})
+    with transaction.atomic():
+        contract = contract_lock(contract_id, user_id=user_id)
+        milestones = milestones_lock(contract)
+        m = _pick(milestones, milestone_id)
+        _require_role(contract, user_id, "client", "request a revision")
+        _require_open(contract)
+        if m.status != Milestone.DELIVERED:
+            raise RuleViolation("invalid_state", f"The milestone is {m.status}; only delivered work can be revised.")
+        m.status = Milestone.ESCROWED
+        m.revision_reason = reason
+        m.save(update_fields=["status", "revision_reason"])
+        deadline_cancel(contract_id=contract.pk, kinds=ACCEPTANCE_KINDS, subject_id=m.pk)
+        event_add(contract=contract, kind="revision_requested", actor_id=user_id, milestone_id=m.pk, reason=reason)
+        hooks.party_acted(contract, user_id)
+        hooks.notify(contract=contract, user_id=contract.worker_id, kind="revision_requested",
+                     params={"milestone": m.title})
+    return contract
+
+
+@handler("auto_accept")
+def _auto_accept(deadline: Any) -> None:
+    contract = Contract.objects.get(pk=deadline.contract_id)  # locked by the worker
+    milestones = milestones_lock(contract)
+    m = next((x for x in milestones if x.pk == deadline.subject_id), None)
+    if m is None or m.status != Milestone.DELIVERED or not contract.is_open:
+        return  # accepted, revised or ended meanwhile
+    _release(contract, milestones, m, actor_id=None, kind="milestone_auto_accepted")
+
+
+@handler("acceptance_reminder")
+def _acceptance_reminder(deadline: Any) -> None:
+    contract = Contract.objects.get(pk=deadline.contract_id)
+    m = Milestone.objects.filter(pk=deadline.subject_id, contract=contract).first()
+    if m is None or m.status != Milestone.DELIVERED or not contract.is_open:
+        return
+    pending = contract.deadlines.filter(subject_id=m.pk, kind__in=("auto_accept", "acceptance_due"),
+                                        status="pending").values_list("due_at", flat=True).first()
+    hooks.notify(contract=contract, user_id=contract.client_id, kind="acceptance_reminder",
+                 params={"milestone": m.title, "due_at": pending})
+
+
+@handler("acceptance_due")
+def _acceptance_due(deadline: Any) -> None:
+    contract = Contract.objects.get(pk=deadline.contract_id)
+    m = Milestone.objects.filter(pk=deadline.subject_id, contract=contract).first()
+    if m is None or m.status != Milestone.DELIVERED or not contract.is_open:
+        return
+    event_add(contract=contract, kind="acceptance_lapsed", actor_role="system", milestone_id=m.pk,
+              on_lapse=contract.policy["acceptance"]["on_lapse"])
+    for uid in (contract.client_id, contract.worker_id):
+        hooks.notify(contract=contract, user_id=uid, kind="acceptance_lapsed", params={"milestone": m.title})
+
+
+# --- due dates and plan changes -----------------------------------------------------
+
+
+def due_date_propose(*, user_id: int, contract_id: int, due_date: dt.date) -> DueDateChange:
+    with transaction.atomic():
+        contract = contract_lock(contract_id, user_id=user_id)
+        _require_open(contract)
+        if due_date < clock.now().date():
+            raise Invalid({"due_date": "The new due date is in the past."})
+        if contract.due_date_changes.filter(status="pending").exists():
+            raise RuleViolation("request_open", "A due-date change is already waiting for an answer.")
+        change = DueDateChange.objects.create(
+            contract=contract, proposed_by_id=user_id, due_date=due_date, created_at=clock.now()
+        )
+        event_add(contract=contract, kind="due_date_proposed", actor_id=user_id, change_id=change.pk,
+                  due_date=due_date.isoformat(), previous=contract.due_date.isoformat() if contract.due_date else None)
+        hooks.party_acted(contract, user_id)
+        hooks.notify(contract=contract, user_id=contract.other_party_id(user_id), kind="due_date_proposed",
+                     params={"due_date": due_date.isoformat()})
+    return change
+
+
+def due_date_decide(*, user_id: int, change_id: int, accept: bool) -> Contract:
+    with transaction.atomic():
+        head = DueDateChange.objects.filter(pk=change_id).values_list("contract_id", flat=True).first()
+        if head is None:
+            raise NotFound("No such due-date change.")
+        contract = contract_lock(head, user_id=user_id)
+        change = DueDateChange.objects.select_for_update().get(pk=change_id)
+        if change.proposed_by_id == user_id:
+            raise Forbidden("The other party answers a proposal.")
+        if change.status != "pending":
+            raise RuleViolation("invalid_state", f"This proposal is already {change.status}.")
+        _require_open(contract)
+        change.status = "accepted" if accept else "declined"
+        change.decided_at = clock.now()
+        change.save(update_fields=["status", "decided_at"])
+        if accept:
+            contract.due_date = change.due_date
+            contract.save(update_fields=["due_date"])
+        event_add(contract=contract, kind=f"due_date_{change.status}", actor_id=user_id, change_id=change.pk,
+                  due_date=change.due_date.isoformat())
+        hooks.party_acted(contract, user_id)
+        hooks.notify(contract=contract, user_id=change.proposed_by_id, kind=f"due_date_{change.status}",
+                     params={"due_date": change.due_date.isoformat()})
+    return contract
+
+
+def plan_change_propose(*, user_id: int, contract_id: int, milestones: list[dict[str, Any]]) -> PlanChange:
+    cleaned = clean_milestones(milestones, allow_empty=True)
+    with transaction.atomic():
+        contract = contract_lock(contract_id, user_id=user_id)
+        current = milestones_lock(contract)
+        _require_open(contract)
+        if not cleaned and not any(m.status != Milestone.UNFUNDED for m in current):
+            raise Invalid({"milestones": "A contract needs at least one milestone."})
+        if contract.plan_changes.filter(status="pending").exists():
+            raise RuleViolation("request_open", "A plan change is already waiting for an answer.")
+        change = PlanChange.objects.create(
+            contract=contract, proposed_by_id=user_id, milestones=cleaned, created_at=clock.now()
+        )
+        event_add(contract=contract, kind="plan_change_proposed", actor_id=user_id, change_id=change.pk,
+                  milestones=cleaned)
+        hooks.party_acted(contract, user_id)
+        hooks.notify(contract=contract, user_id=contract.other_party_id(user_id), kind="plan_change_proposed",
+                     params={})
+    return change
+
+
+def plan_change_decide(*, user_id: int, change_id: int, accept: bool) -> Contract:
+    with transaction.atomic():
+        head = PlanChange.objects.filter(pk=change_id).values_list("contract_id", flat=True).first()
+        if head is None:
+            raise NotFound("No such plan change.")
+        contract = contract_lock(head, user_id=user_id)
+        milestones = milestones_lock(contract)
+        change = PlanChange.objects.select_for_update().get(pk=change_id)
+        if change.proposed_by_id == user_id:
+            raise Forbidden("The other party answers a proposal.")
+        if change.status != "pending":
+            raise RuleViolation("invalid_state", f"This proposal is already {change.status}.")
+        _require_open(contract)
+        change.status = "accepted" if accept else "declined"
+        change.decided_at = clock.now()
+        change.save(update_fields=["status", "decided_at"])
+        if accept:
+            kept = [m for m in milestones if m.status != Milestone.UNFUNDED]
+            Milestone.objects.filter(contract=contract, status=Milestone.UNFUNDED).delete()
+            start = max((m.position for m in kept), default=0) + 1
+            new = Milestone.objects.bulk_create(
+                [Milestone(contract=contract, position=start + i, title=x["title"], amount_jpy=x["amount_jpy"])
+                 for i, x in enumerate(change.milestones)]
+            )
+            milestones = kept + list(new)
+            contract.amount_jpy = sum(m.amount_jpy for m in milestones)
+            contract.save(update_fields=["amount_jpy"])
+        event_add(contract=contract, kind=f"plan_change_{change.status}", actor_id=user_id, change_id=change.pk,
+                  amount_jpy=contract.amount_jpy)
+        if accept:
+            contract_sync_status(contract, milestones, actor_id=user_id)
+        hooks.party_acted(contract, user_id)
+        hooks.notify(contract=contract, user_id=change.proposed_by_id, kind=f"plan_change_{change.status}",
+                     params={})
+    return contract

@@ -1,0 +1,18 @@
+from tests.conftest import make_contract
+
+
+def test_lifecycle_smoke(client_api, worker_api):
+    c = make_contract(client_api, worker_api)
+    assert c["status"] == "awaiting_escrow"
+    mid = c["milestones"][0]["id"]
+    r = client_api.post(f"/api/contracts/{c['id']}/milestones/{mid}/fund")
+    assert r.status_code == 200, r.content
+    assert r.json()["status"] == "in_progress"
+    assert r.json()["escrow_jpy"] == 50_000
+    r = worker_api.post(f"/api/contracts/{c['id']}/milestones/{mid}/deliver", {"message": "納品します"})
+    assert r.status_code == 200, r.content
+    assert r.json()["deadlines"][0]["kind"] == "auto_accept"
+    r = client_api.post(f"/api/contracts/{c['id']}/milestones/{mid}/accept")
+    assert r.status_code == 200, r.content
+    assert r.json()["status"] == "completed"
+    assert worker_api.get("/api/me").json()["balance_jpy"] == 45_000
