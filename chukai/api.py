@@ -51,7 +51,9 @@ def _chukai_error(request: HttpRequest, exc: ChukaiError) -> HttpResponse:
 
 @api.exception_handler(AuthenticationError)
 def _auth_error(request: HttpRequest, exc: Exception) -> HttpResponse:
-    return problem(401, Unauthorized("Send Authorization: Bearer <token>; get a token at POST /api/auth/token.").problem())
+    return problem(
+        401, Unauthorized("Send Authorization: Bearer <token>; get a token at POST /api/auth/token.").problem()
+    )
 
 
 def _loc(loc: Any) -> str:
@@ -79,6 +81,12 @@ def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
     return problem(status, body)
 
 
+def caller(request: HttpRequest) -> User:
+    """The authenticated user of an API call."""
+    user: User = getattr(request, "auth")  # noqa: B009 - set by ninja's auth
+    return user
+
+
 def jsonable(value: Any) -> Any:
     return json.loads(json.dumps(value, cls=DjangoJSONEncoder))
 
@@ -97,8 +105,13 @@ def created(request: HttpRequest, make: Any, status: int = 201) -> HttpResponse:
             with transaction.atomic():
                 body = jsonable(make())
                 IdempotencyRecord.objects.create(
-                    user=user, key=key, method=request.method or "POST", path=request.path, status=status,
-                    body=body, created_at=clock.now(),
+                    user=user,
+                    key=key,
+                    method=request.method or "POST",
+                    path=request.path,
+                    status=status,
+                    body=body,
+                    created_at=clock.now(),
                 )
             return _json(status, body)
         except IntegrityError:
@@ -111,8 +124,9 @@ def created(request: HttpRequest, make: Any, status: int = 201) -> HttpResponse:
 
 
 def _json(status: int, body: Any) -> HttpResponse:
-    return HttpResponse(json.dumps(body, cls=DjangoJSONEncoder, ensure_ascii=False), status=status,
-                        content_type="application/json")
+    return HttpResponse(
+        json.dumps(body, cls=DjangoJSONEncoder, ensure_ascii=False), status=status, content_type="application/json"
+    )
 
 
 def ok(body: Any) -> HttpResponse:
@@ -124,11 +138,13 @@ def register_routers() -> None:
     from chukai.common.api import router as clock_router
     from chukai.contracts.api import router as contracts
     from chukai.marketplace.api import router as marketplace
+    from chukai.messaging.api import router as messaging
+    from chukai.remedies.api import router as remedies
+    from chukai.reputation.api import router as reputation
+    from chukai.support.api import router as support
 
-    api.add_router("", accounts)
-    api.add_router("", marketplace)
-    api.add_router("", contracts)
-    api.add_router("", clock_router)
+    for router in (accounts, marketplace, contracts, messaging, remedies, support, reputation, clock_router):
+        api.add_router("", router)
 
 
 register_routers()

@@ -7,6 +7,7 @@ Forbidden → 403 (a party acting outside its role); NotFound → 404.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from typing import Any
 
 
@@ -47,7 +48,7 @@ class Invalid(ChukaiError):
     code = "invalid"
     title = "Invalid input"
 
-    def __init__(self, fields: dict[str, str | list[str]], detail: str = "") -> None:
+    def __init__(self, fields: Mapping[str, str | list[str]], detail: str = "") -> None:
         norm = {k: v if isinstance(v, list) else [v] for k, v in fields.items()}
         super().__init__(detail or "; ".join(f"{k}: {' '.join(v)}" for k, v in norm.items()), fields=norm)
         self.fields = norm

@@ -25,6 +25,11 @@ INSTALLED_APPS = [
     "chukai.ledger",
     "chukai.payments",
     "chukai.deadlines",
+    "chukai.messaging",
+    "chukai.remedies",
+    "chukai.support",
+    "chukai.reputation",
+    "chukai.web",
     "chukai.common",
 ]
 

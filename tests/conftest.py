@@ -28,16 +28,19 @@ class Api:
         return self.client.get(path, **self._headers(kw.pop("headers", None)), **kw)
 
     def post(self, path: str, data: Any = None, headers: dict[str, str] | None = None) -> Any:
-        return self.client.post(path, data=data if data is not None else {}, content_type="application/json",
-                                **self._headers(headers))
+        return self.client.post(
+            path, data=data if data is not None else {}, content_type="application/json", **self._headers(headers)
+        )
 
 
 def signup(name: str | None = None, **extra: Any) -> Api:
     n = next(_seq)
     email = f"{name or 'user'}{n}@example.com"
     anon = Api()
-    r = anon.post("/api/auth/signup", {"email": email, "password": "correct horse battery", "display_name":
-                                       name or f"user{n}", **extra})
+    r = anon.post(
+        "/api/auth/signup",
+        {"email": email, "password": "correct horse battery", "display_name": name or f"user{n}", **extra},
+    )
     assert r.status_code == 201, r.content
     uid = r.json()["id"]
     t = anon.post("/api/auth/token", {"email": email, "password": "correct horse battery"})
@@ -65,15 +68,26 @@ def staff_api(db: Any) -> Api:
     return Api(t.json()["token"], None)
 
 
-def make_contract(client: Api, worker: Api, *, policy: str = "chukai", pricing: str = "fixed",
-                  milestones: list[dict[str, Any]] | None = None, amount: int | None = None) -> dict[str, Any]:
+def make_contract(
+    client: Api,
+    worker: Api,
+    *,
+    policy: str = "chukai",
+    pricing: str = "fixed",
+    milestones: list[dict[str, Any]] | None = None,
+    amount: int | None = None,
+) -> dict[str, Any]:
     milestones = milestones or [{"title": "記事10本", "amount_jpy": 50_000}]
     amount = amount or sum(m["amount_jpy"] for m in milestones)
-    job = client.post("/api/jobs", {"title": "SEO記事作成", "description": "月10本", "budget_jpy": amount,
-                                    "pricing": pricing, "policy": policy})
+    job = client.post(
+        "/api/jobs",
+        {"title": "SEO記事作成", "description": "月10本", "budget_jpy": amount, "pricing": pricing, "policy": policy},
+    )
     assert job.status_code == 201, job.content
-    prop = worker.post(f"/api/jobs/{job.json()['id']}/proposals",
-                       {"amount_jpy": amount, "message": "よろしくお願いします", "milestones": milestones})
+    prop = worker.post(
+        f"/api/jobs/{job.json()['id']}/proposals",
+        {"amount_jpy": amount, "message": "よろしくお願いします", "milestones": milestones},
+    )
     assert prop.status_code == 201, prop.content
     c = client.post(f"/api/proposals/{prop.json()['id']}/accept")
     assert c.status_code == 201, c.content

@@ -5,7 +5,7 @@ from ninja import Router, Schema
 
 from chukai.accounts import services
 from chukai.accounts.selectors import me_dict, profile_dict
-from chukai.api import created, ok
+from chukai.api import caller, created, ok
 from chukai.ledger.selectors import user_ledger_entries
 
 router = Router(tags=["accounts"])
@@ -37,12 +37,12 @@ def token(request: HttpRequest, data: TokenIn) -> HttpResponse:
 
 @router.get("/me", response=dict)
 def me(request: HttpRequest) -> HttpResponse:
-    return ok(me_dict(request.auth))  # type: ignore[attr-defined]
+    return ok(me_dict(caller(request)))
 
 
 @router.get("/me/ledger", response=dict)
 def my_ledger(request: HttpRequest) -> HttpResponse:
-    user = request.auth  # type: ignore[attr-defined]
+    user = caller(request)
     entries = user_ledger_entries(user.pk)
     return ok(entries)
 

@@ -15,8 +15,8 @@ class EventInline(admin.TabularInline):  # type: ignore[type-arg]
     model = Event
     extra = 0
     can_delete = False
-    readonly_fields = ["at", "actor", "actor_role", "kind", "detail"]
-    fields = readonly_fields
+    readonly_fields = ("at", "actor", "actor_role", "kind", "detail")
+    fields = ("at", "actor", "actor_role", "kind", "detail")
 
 
 @admin.register(Contract)

@@ -6,7 +6,7 @@ from typing import Any
 from django.http import HttpRequest, HttpResponse
 from ninja import Router, Schema
 
-from chukai.api import created, ok
+from chukai.api import caller, created, ok
 from chukai.contracts import selectors, services
 from chukai.contracts.models import DueDateChange, PlanChange
 
@@ -35,19 +35,26 @@ class PlanChangeIn(Schema):
 
 
 def _detail(request: HttpRequest, contract_id: int) -> HttpResponse:
-    user = request.auth  # type: ignore[attr-defined]
+    user = caller(request)
     contract = selectors.contract_for(user=user, contract_id=contract_id)
     return ok(selectors.contract_detail(contract=contract, user=user))
 
 
 @router.get("/contracts", response=dict)
 def contract_list(request: HttpRequest) -> HttpResponse:
-    user = request.auth  # type: ignore[attr-defined]
+    user = caller(request)
     return ok(
         [
-            {"id": c.pk, "title": c.title, "status": c.status, "policy": c.policy_name, "amount_jpy": c.amount_jpy,
-             "role": c.role_of(user.pk), "client": {"id": c.client_id, "display_name": c.client.display_name},
-             "worker": {"id": c.worker_id, "display_name": c.worker.display_name}}
+            {
+                "id": c.pk,
+                "title": c.title,
+                "status": c.status,
+                "policy": c.policy_name,
+                "amount_jpy": c.amount_jpy,
+                "role": c.role_of(user.pk),
+                "client": {"id": c.client_id, "display_name": c.client.display_name},
+                "worker": {"id": c.worker_id, "display_name": c.worker.display_name},
+            }
             for c in selectors.contracts_of(user=user)[:200]
         ]
     )
@@ -60,20 +67,22 @@ def contract_get(request: HttpRequest, contract_id: int) -> HttpResponse:
 
 @router.get("/contracts/{contract_id}/timeline", response=dict)
 def contract_timeline(request: HttpRequest, contract_id: int) -> HttpResponse:
-    contract = selectors.contract_for(user=request.auth, contract_id=contract_id)  # type: ignore[attr-defined]
+    contract = selectors.contract_for(user=caller(request), contract_id=contract_id)
     return ok(selectors.contract_timeline(contract=contract))
 
 
 @router.post("/contracts/{contract_id}/milestones/{milestone_id}/fund", response=dict)
 def fund(request: HttpRequest, contract_id: int, milestone_id: int) -> HttpResponse:
-    services.milestone_fund(user_id=request.auth.pk, contract_id=contract_id, milestone_id=milestone_id)  # type: ignore[attr-defined]
+    services.milestone_fund(user_id=caller(request).pk, contract_id=contract_id, milestone_id=milestone_id)
     return _detail(request, contract_id)
 
 
 @router.post("/contracts/{contract_id}/milestones/{milestone_id}/deliver", response=dict)
 def deliver(request: HttpRequest, contract_id: int, milestone_id: int, data: DeliverIn | None = None) -> HttpResponse:
     services.milestone_deliver(
-        user_id=request.auth.pk, contract_id=contract_id, milestone_id=milestone_id,  # type: ignore[attr-defined]
+        user_id=caller(request).pk,
+        contract_id=contract_id,
+        milestone_id=milestone_id,
         message=data.message if data else "",
     )
     return _detail(request, contract_id)
@@ -81,21 +90,29 @@ def deliver(request: HttpRequest, contract_id: int, milestone_id: int, data: Del
 
 @router.post("/contracts/{contract_id}/milestones/{milestone_id}/accept", response=dict)
 def accept(request: HttpRequest, contract_id: int, milestone_id: int) -> HttpResponse:
-    services.milestone_accept(user_id=request.auth.pk, contract_id=contract_id, milestone_id=milestone_id)  # type: ignore[attr-defined]
+    services.milestone_accept(user_id=caller(request).pk, contract_id=contract_id, milestone_id=milestone_id)
     return _detail(request, contract_id)
 
 
 @router.post("/contracts/{contract_id}/milestones/{milestone_id}/request-revision", response=dict)
 def request_revision(request: HttpRequest, contract_id: int, milestone_id: int, data: RevisionIn) -> HttpResponse:
     services.milestone_request_revision(
-        user_id=request.auth.pk, contract_id=contract_id, milestone_id=milestone_id, reason=data.reason  # type: ignore[attr-defined]
+        user_id=caller(request).pk,
+        contract_id=contract_id,
+        milestone_id=milestone_id,
+        reason=data.reason,
     )
     return _detail(request, contract_id)
 
 
 def _change_dict(change: DueDateChange | PlanChange) -> dict[str, Any]:
-    out: dict[str, Any] = {"id": change.pk, "status": change.status, "contract_id": change.contract_id,
-                           "proposed_by_id": change.proposed_by_id, "created_at": change.created_at}
+    out: dict[str, Any] = {
+        "id": change.pk,
+        "status": change.status,
+        "contract_id": change.contract_id,
+        "proposed_by_id": change.proposed_by_id,
+        "created_at": change.created_at,
+    }
     if isinstance(change, DueDateChange):
         out["due_date"] = change.due_date
     else:
@@ -105,38 +122,42 @@ def _change_dict(change: DueDateChange | PlanChange) -> dict[str, Any]:
 
 @router.post("/contracts/{contract_id}/due-date-changes", response={201: dict})
 def due_date_propose(request: HttpRequest, contract_id: int, data: DueDateIn) -> HttpResponse:
-    uid = request.auth.pk  # type: ignore[attr-defined]
-    return created(request, lambda: _change_dict(
-        services.due_date_propose(user_id=uid, contract_id=contract_id, due_date=data.due_date)))
+    uid = caller(request).pk
+    return created(
+        request,
+        lambda: _change_dict(services.due_date_propose(user_id=uid, contract_id=contract_id, due_date=data.due_date)),
+    )
 
 
 @router.post("/due-date-changes/{change_id}/accept", response=dict)
 def due_date_accept(request: HttpRequest, change_id: int) -> HttpResponse:
-    c = services.due_date_decide(user_id=request.auth.pk, change_id=change_id, accept=True)  # type: ignore[attr-defined]
+    c = services.due_date_decide(user_id=caller(request).pk, change_id=change_id, accept=True)
     return _detail(request, c.pk)
 
 
 @router.post("/due-date-changes/{change_id}/decline", response=dict)
 def due_date_decline(request: HttpRequest, change_id: int) -> HttpResponse:
-    c = services.due_date_decide(user_id=request.auth.pk, change_id=change_id, accept=False)  # type: ignore[attr-defined]
+    c = services.due_date_decide(user_id=caller(request).pk, change_id=change_id, accept=False)
     return _detail(request, c.pk)
 
 
 @router.post("/contracts/{contract_id}/plan-changes", response={201: dict})
 def plan_change_propose(request: HttpRequest, contract_id: int, data: PlanChangeIn) -> HttpResponse:
-    uid = request.auth.pk  # type: ignore[attr-defined]
+    uid = caller(request).pk
     items = [m.dict() for m in data.milestones]
-    return created(request, lambda: _change_dict(
-        services.plan_change_propose(user_id=uid, contract_id=contract_id, milestones=items)))
+    return created(
+        request,
+        lambda: _change_dict(services.plan_change_propose(user_id=uid, contract_id=contract_id, milestones=items)),
+    )
 
 
 @router.post("/plan-changes/{change_id}/accept", response=dict)
 def plan_change_accept(request: HttpRequest, change_id: int) -> HttpResponse:
-    c = services.plan_change_decide(user_id=request.auth.pk, change_id=change_id, accept=True)  # type: ignore[attr-defined]
+    c = services.plan_change_decide(user_id=caller(request).pk, change_id=change_id, accept=True)
     return _detail(request, c.pk)
 
 
 @router.post("/plan-changes/{change_id}/decline", response=dict)
 def plan_change_decline(request: HttpRequest, change_id: int) -> HttpResponse:
-    c = services.plan_change_decide(user_id=request.auth.pk, change_id=change_id, accept=False)  # type: ignore[attr-defined]
+    c = services.plan_change_decide(user_id=caller(request).pk, change_id=change_id, accept=False)
     return _detail(request, c.pk)

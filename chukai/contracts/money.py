@@ -49,8 +49,12 @@ def escrow_fund(*, contract: Contract, milestones: list[Milestone], milestone: M
     milestone.status = Milestone.ESCROWED
     milestone.funded_at = clock.now()
     milestone.save()
-    return {"amount_jpy": milestone.amount_jpy, "client_fee_jpy": fee, "from_balance_jpy": from_balance,
-            "from_card_jpy": from_card}
+    return {
+        "amount_jpy": milestone.amount_jpy,
+        "client_fee_jpy": fee,
+        "from_balance_jpy": from_balance,
+        "from_card_jpy": from_card,
+    }
 
 
 def settle_amounts(

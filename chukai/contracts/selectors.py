@@ -105,8 +105,13 @@ def contract_detail(*, contract: Contract, user: User) -> dict[str, Any]:
 def _change(change: Any, field: str) -> dict[str, Any] | None:
     if change is None:
         return None
-    return {"id": change.pk, "status": change.status, "proposed_by_id": change.proposed_by_id,
-            field: getattr(change, field), "created_at": change.created_at}
+    return {
+        "id": change.pk,
+        "status": change.status,
+        "proposed_by_id": change.proposed_by_id,
+        field: getattr(change, field),
+        "created_at": change.created_at,
+    }
 
 
 def contract_timeline(*, contract: Contract) -> list[dict[str, Any]]:

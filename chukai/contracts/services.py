@@ -67,8 +67,12 @@ def _derived_status(milestones: list[Milestone]) -> str:
 
 
 def contract_sync_status(
-    contract: Contract, milestones: list[Milestone], *, cause: str = Contract.END_COMPLETED,
-    caused_by_id: int | None = None, actor_id: int | None = None,
+    contract: Contract,
+    milestones: list[Milestone],
+    *,
+    cause: str = Contract.END_COMPLETED,
+    caused_by_id: int | None = None,
+    actor_id: int | None = None,
 ) -> None:
     """Set the status from the milestones; record the end (and who caused it) once."""
     status = _derived_status(milestones)
@@ -85,15 +89,26 @@ def contract_sync_status(
     contract.save(update_fields=fields)
     if status in (Contract.COMPLETED, Contract.CANCELLED):
         event_add(
-            contract=contract, kind="contract_ended", actor_id=actor_id,
-            actor_role=None if actor_id else "system", status=status, cause=cause, caused_by=caused_by_id,
+            contract=contract,
+            kind="contract_ended",
+            actor_id=actor_id,
+            actor_role=None if actor_id else "system",
+            status=status,
+            cause=cause,
+            caused_by=caused_by_id,
         )
         hooks.contract_ended(contract)
 
 
 def contract_end(
-    *, contract: Contract, milestones: list[Milestone], pay: dict[int, int], cause: str,
-    caused_by_id: int | None, actor_id: int | None, reason: str,
+    *,
+    contract: Contract,
+    milestones: list[Milestone],
+    pay: dict[int, int],
+    cause: str,
+    caused_by_id: int | None,
+    actor_id: int | None,
+    reason: str,
 ) -> list[dict[str, Any]]:
     """End an open contract: each held milestone settles with `pay[milestone_id]` yen to the
     worker (default 0 = refund), unfunded ones are cancelled."""
@@ -109,8 +124,14 @@ def contract_end(
             m.settled_at = clock.now()
             m.save(update_fields=["status", "settled_at"])
             moved.append({"milestone_id": m.pk, "becomes": Milestone.CANCELLED, "worker_jpy": 0, "client_jpy": 0})
-    event_add(contract=contract, kind="settled", actor_id=actor_id,
-              actor_role=None if actor_id else "system", reason=reason, milestones=moved)
+    event_add(
+        contract=contract,
+        kind="settled",
+        actor_id=actor_id,
+        actor_role=None if actor_id else "system",
+        reason=reason,
+        milestones=moved,
+    )
     contract_sync_status(contract, milestones, cause=cause, caused_by_id=caused_by_id, actor_id=actor_id)
     return moved
 
@@ -128,7 +149,7 @@ def milestone_fund(*, user_id: int, contract_id: int, milestone_id: int) -> Cont
         if m.status != Milestone.UNFUNDED:
             raise RuleViolation("invalid_state", f"The milestone is {m.status}, not unfunded.")
         moved = escrow_fund(contract=contract, milestones=milestones, milestone=m)
-        event_add(contract=contract, kind="milestone_funded", actor_id=user_id, milestone_id=m.pk, **moved)
+        event_add(contract=contract, kind="milestone_funded", actor_id=user_id, milestone_id=m.pk, money=moved)
         contract_sync_status(contract, milestones)
         hooks.party_acted(contract, user_id)
     return contract
@@ -151,11 +172,13 @@ def milestone_deliver(*, user_id: int, contract_id: int, milestone_id: int, mess
         m.delivery_message = message or ""
         m.save(update_fields=["status", "delivered_at", "delivery_message"])
         _schedule_acceptance(contract, m, now)
-        event_add(contract=contract, kind="milestone_delivered", actor_id=user_id, milestone_id=m.pk,
-                  message=message or "")
+        event_add(
+            contract=contract, kind="milestone_delivered", actor_id=user_id, milestone_id=m.pk, message=message or ""
+        )
         hooks.party_acted(contract, user_id)
-        hooks.notify(contract=contract, user_id=contract.client_id, kind="milestone_delivered",
-                     params={"milestone": m.title})
+        hooks.notify(
+            contract=contract, user_id=contract.client_id, kind="milestone_delivered", params={"milestone": m.title}
+        )
     return contract
 
 
@@ -165,19 +188,34 @@ def _schedule_acceptance(contract: Contract, m: Milestone, delivered_at: dt.date
     kind = "auto_accept" if acc["on_lapse"] == "auto_accept" else "acceptance_due"
     deadline_schedule(kind=kind, due_at=due, contract_id=contract.pk, subject_id=m.pk)
     for days in acc.get("notify_before_days", []):
-        deadline_schedule(kind="acceptance_reminder", due_at=due - dt.timedelta(days=days), contract_id=contract.pk,
-                          subject_id=m.pk, visible=False)
+        deadline_schedule(
+            kind="acceptance_reminder",
+            due_at=due - dt.timedelta(days=days),
+            contract_id=contract.pk,
+            subject_id=m.pk,
+            visible=False,
+        )
 
 
-def _release(contract: Contract, milestones: list[Milestone], m: Milestone, *, actor_id: int | None,
-             kind: str) -> None:
-    split = escrow_settle(contract=contract, milestones=milestones, milestone=m, pay_worker_jpy=m.amount_jpy,
-                          reason=kind)
+def _release(contract: Contract, milestones: list[Milestone], m: Milestone, *, actor_id: int | None, kind: str) -> None:
+    split = escrow_settle(
+        contract=contract, milestones=milestones, milestone=m, pay_worker_jpy=m.amount_jpy, reason=kind
+    )
     deadline_cancel(contract_id=contract.pk, kinds=ACCEPTANCE_KINDS, subject_id=m.pk)
-    event_add(contract=contract, kind=kind, actor_id=actor_id, actor_role=None if actor_id else "system",
-              milestone_id=m.pk, **split)
-    hooks.notify(contract=contract, user_id=contract.worker_id, kind="milestone_paid",
-                 params={"milestone": m.title, "amount": split["worker_jpy"]})
+    event_add(
+        contract=contract,
+        kind=kind,
+        actor_id=actor_id,
+        actor_role=None if actor_id else "system",
+        milestone_id=m.pk,
+        **split,
+    )
+    hooks.notify(
+        contract=contract,
+        user_id=contract.worker_id,
+        kind="milestone_paid",
+        params={"milestone": m.title, "amount": split["worker_jpy"]},
+    )
     contract_sync_status(contract, milestones, actor_id=actor_id)
 
 
@@ -213,8 +251,9 @@ def milestone_request_revision(*, user_id: int, contract_id: int, milestone_id: 
         deadline_cancel(contract_id=contract.pk, kinds=ACCEPTANCE_KINDS, subject_id=m.pk)
         event_add(contract=contract, kind="revision_requested", actor_id=user_id, milestone_id=m.pk, reason=reason)
         hooks.party_acted(contract, user_id)
-        hooks.notify(contract=contract, user_id=contract.worker_id, kind="revision_requested",
-                     params={"milestone": m.title})
+        hooks.notify(
+            contract=contract, user_id=contract.worker_id, kind="revision_requested", params={"milestone": m.title}
+        )
     return contract
 
 
@@ -234,10 +273,17 @@ def _acceptance_reminder(deadline: Any) -> None:
     m = Milestone.objects.filter(pk=deadline.subject_id, contract=contract).first()
     if m is None or m.status != Milestone.DELIVERED or not contract.is_open:
         return
-    pending = contract.deadlines.filter(subject_id=m.pk, kind__in=("auto_accept", "acceptance_due"),
-                                        status="pending").values_list("due_at", flat=True).first()
-    hooks.notify(contract=contract, user_id=contract.client_id, kind="acceptance_reminder",
-                 params={"milestone": m.title, "due_at": pending})
+    pending = (
+        contract.deadlines.filter(subject_id=m.pk, kind__in=("auto_accept", "acceptance_due"), status="pending")
+        .values_list("due_at", flat=True)
+        .first()
+    )
+    hooks.notify(
+        contract=contract,
+        user_id=contract.client_id,
+        kind="acceptance_reminder",
+        params={"milestone": m.title, "due_at": pending},
+    )
 
 
 @handler("acceptance_due")
@@ -246,8 +292,13 @@ def _acceptance_due(deadline: Any) -> None:
     m = Milestone.objects.filter(pk=deadline.subject_id, contract=contract).first()
     if m is None or m.status != Milestone.DELIVERED or not contract.is_open:
         return
-    event_add(contract=contract, kind="acceptance_lapsed", actor_role="system", milestone_id=m.pk,
-              on_lapse=contract.policy["acceptance"]["on_lapse"])
+    event_add(
+        contract=contract,
+        kind="acceptance_lapsed",
+        actor_role="system",
+        milestone_id=m.pk,
+        on_lapse=contract.policy["acceptance"]["on_lapse"],
+    )
     for uid in (contract.client_id, contract.worker_id):
         hooks.notify(contract=contract, user_id=uid, kind="acceptance_lapsed", params={"milestone": m.title})
 
@@ -266,11 +317,21 @@ def due_date_propose(*, user_id: int, contract_id: int, due_date: dt.date) -> Du
         change = DueDateChange.objects.create(
             contract=contract, proposed_by_id=user_id, due_date=due_date, created_at=clock.now()
         )
-        event_add(contract=contract, kind="due_date_proposed", actor_id=user_id, change_id=change.pk,
-                  due_date=due_date.isoformat(), previous=contract.due_date.isoformat() if contract.due_date else None)
+        event_add(
+            contract=contract,
+            kind="due_date_proposed",
+            actor_id=user_id,
+            change_id=change.pk,
+            due_date=due_date.isoformat(),
+            previous=contract.due_date.isoformat() if contract.due_date else None,
+        )
         hooks.party_acted(contract, user_id)
-        hooks.notify(contract=contract, user_id=contract.other_party_id(user_id), kind="due_date_proposed",
-                     params={"due_date": due_date.isoformat()})
+        hooks.notify(
+            contract=contract,
+            user_id=contract.other_party_id(user_id),
+            kind="due_date_proposed",
+            params={"due_date": due_date.isoformat()},
+        )
     return change
 
 
@@ -292,11 +353,20 @@ def due_date_decide(*, user_id: int, change_id: int, accept: bool) -> Contract:
         if accept:
             contract.due_date = change.due_date
             contract.save(update_fields=["due_date"])
-        event_add(contract=contract, kind=f"due_date_{change.status}", actor_id=user_id, change_id=change.pk,
-                  due_date=change.due_date.isoformat())
+        event_add(
+            contract=contract,
+            kind=f"due_date_{change.status}",
+            actor_id=user_id,
+            change_id=change.pk,
+            due_date=change.due_date.isoformat(),
+        )
         hooks.party_acted(contract, user_id)
-        hooks.notify(contract=contract, user_id=change.proposed_by_id, kind=f"due_date_{change.status}",
-                     params={"due_date": change.due_date.isoformat()})
+        hooks.notify(
+            contract=contract,
+            user_id=change.proposed_by_id,
+            kind=f"due_date_{change.status}",
+            params={"due_date": change.due_date.isoformat()},
+        )
     return contract
 
 
@@ -313,11 +383,13 @@ def plan_change_propose(*, user_id: int, contract_id: int, milestones: list[dict
         change = PlanChange.objects.create(
             contract=contract, proposed_by_id=user_id, milestones=cleaned, created_at=clock.now()
         )
-        event_add(contract=contract, kind="plan_change_proposed", actor_id=user_id, change_id=change.pk,
-                  milestones=cleaned)
+        event_add(
+            contract=contract, kind="plan_change_proposed", actor_id=user_id, change_id=change.pk, milestones=cleaned
+        )
         hooks.party_acted(contract, user_id)
-        hooks.notify(contract=contract, user_id=contract.other_party_id(user_id), kind="plan_change_proposed",
-                     params={})
+        hooks.notify(
+            contract=contract, user_id=contract.other_party_id(user_id), kind="plan_change_proposed", params={}
+        )
     return change
 
 
@@ -342,17 +414,23 @@ def plan_change_decide(*, user_id: int, change_id: int, accept: bool) -> Contrac
             Milestone.objects.filter(contract=contract, status=Milestone.UNFUNDED).delete()
             start = max((m.position for m in kept), default=0) + 1
             new = Milestone.objects.bulk_create(
-                [Milestone(contract=contract, position=start + i, title=x["title"], amount_jpy=x["amount_jpy"])
-                 for i, x in enumerate(change.milestones)]
+                [
+                    Milestone(contract=contract, position=start + i, title=x["title"], amount_jpy=x["amount_jpy"])
+                    for i, x in enumerate(change.milestones)
+                ]
             )
             milestones = kept + list(new)
             contract.amount_jpy = sum(m.amount_jpy for m in milestones)
             contract.save(update_fields=["amount_jpy"])
-        event_add(contract=contract, kind=f"plan_change_{change.status}", actor_id=user_id, change_id=change.pk,
-                  amount_jpy=contract.amount_jpy)
+        event_add(
+            contract=contract,
+            kind=f"plan_change_{change.status}",
+            actor_id=user_id,
+            change_id=change.pk,
+            amount_jpy=contract.amount_jpy,
+        )
         if accept:
             contract_sync_status(contract, milestones, actor_id=user_id)
         hooks.party_acted(contract, user_id)
-        hooks.notify(contract=contract, user_id=change.proposed_by_id, kind=f"plan_change_{change.status}",
-                     params={})
+        hooks.notify(contract=contract, user_id=change.proposed_by_id, kind=f"plan_change_{change.status}", params={})
     return contract

@@ -20,7 +20,11 @@ MAX_ATTEMPTS = 8
 
 
 def deadline_schedule(
-    *, kind: str, due_at: dt.datetime, contract_id: int | None = None, subject_id: int | None = None,
+    *,
+    kind: str,
+    due_at: dt.datetime,
+    contract_id: int | None = None,
+    subject_id: int | None = None,
     visible: bool = True,
 ) -> Deadline:
     return Deadline.objects.create(

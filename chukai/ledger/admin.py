@@ -1,7 +1,7 @@
 from django.contrib import admin
 
 from chukai.admin_readonly import ReadOnlyAdmin
-from chukai.ledger.models import Account, Leg, LedgerTransaction
+from chukai.ledger.models import Account, LedgerTransaction, Leg
 
 
 class LegInline(admin.TabularInline):  # type: ignore[type-arg]

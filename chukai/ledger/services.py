@@ -6,7 +6,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Sum
 
 from chukai import clock
-from chukai.ledger.models import Account, Leg, LedgerTransaction
+from chukai.ledger.models import Account, LedgerTransaction, Leg
 
 
 class UnbalancedTransaction(Exception):

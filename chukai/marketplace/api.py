@@ -5,7 +5,7 @@ from typing import Any
 from django.http import HttpRequest, HttpResponse
 from ninja import Router, Schema
 
-from chukai.api import created, ok
+from chukai.api import caller, created, ok
 from chukai.contracts.selectors import contract_detail
 from chukai.marketplace import selectors, services
 
@@ -33,7 +33,7 @@ class ProposalIn(Schema):
 
 @router.post("/jobs", response={201: dict})
 def job_post(request: HttpRequest, data: JobIn) -> HttpResponse:
-    user = request.auth  # type: ignore[attr-defined]
+    user = caller(request)
     return created(request, lambda: selectors.job_dict(services.job_post(client_id=user.pk, **data.dict())))
 
 
@@ -44,12 +44,12 @@ def job_list(request: HttpRequest, status: str = "open") -> HttpResponse:
 
 @router.get("/jobs/{job_id}", response=dict)
 def job_get(request: HttpRequest, job_id: int) -> HttpResponse:
-    return ok(selectors.job_get(job_id=job_id, user=request.auth))  # type: ignore[attr-defined]
+    return ok(selectors.job_get(job_id=job_id, user=caller(request)))
 
 
 @router.post("/jobs/{job_id}/proposals", response={201: dict})
 def proposal_submit(request: HttpRequest, job_id: int, data: ProposalIn) -> HttpResponse:
-    user = request.auth  # type: ignore[attr-defined]
+    user = caller(request)
     milestones: list[dict[str, Any]] | None = (
         [m.dict() for m in data.milestones] if data.milestones is not None else None
     )
@@ -65,7 +65,7 @@ def proposal_submit(request: HttpRequest, job_id: int, data: ProposalIn) -> Http
 
 @router.post("/proposals/{proposal_id}/accept", response={201: dict})
 def proposal_accept(request: HttpRequest, proposal_id: int) -> HttpResponse:
-    user = request.auth  # type: ignore[attr-defined]
+    user = caller(request)
 
     def make() -> dict[str, Any]:
         contract = services.proposal_accept(client_id=user.pk, proposal_id=proposal_id)

@@ -36,8 +36,13 @@ def job_post(
     if errors:
         raise Invalid(errors)
     return Job.objects.create(
-        client_id=client_id, title=title, description=description, budget_jpy=budget_jpy, pricing=pricing,
-        policy=policy, created_at=clock.now(),
+        client_id=client_id,
+        title=title,
+        description=description,
+        budget_jpy=budget_jpy,
+        pricing=pricing,
+        policy=policy,
+        created_at=clock.now(),
     )
 
 
@@ -51,8 +56,9 @@ def proposal_submit(
     if milestones:
         plan = clean_milestones(milestones)
         if sum(m["amount_jpy"] for m in plan) != amount:
-            raise Invalid({"milestones": f"The milestones add up to ¥{sum(m['amount_jpy'] for m in plan):,}, "
-                                         f"not ¥{amount:,}."})
+            raise Invalid(
+                {"milestones": f"The milestones add up to ¥{sum(m['amount_jpy'] for m in plan):,}, not ¥{amount:,}."}
+            )
     else:
         plan = [{"title": "納品一式 / Whole delivery", "amount_jpy": amount}]
     with transaction.atomic():
@@ -84,20 +90,35 @@ def proposal_accept(*, client_id: int, proposal_id: int) -> Contract:
         policy = rulebooks.current(job.policy)
         now = clock.now()
         contract = Contract.objects.create(
-            job=job, proposal=proposal, client_id=job.client_id, worker_id=proposal.worker_id, title=job.title,
-            pricing=job.pricing, policy_name=policy["name"], policy_version=policy["version"], policy=policy,
-            amount_jpy=proposal.amount_jpy, formed_at=now,
+            job=job,
+            proposal=proposal,
+            client_id=job.client_id,
+            worker_id=proposal.worker_id,
+            title=job.title,
+            pricing=job.pricing,
+            policy_name=policy["name"],
+            policy_version=policy["version"],
+            policy=policy,
+            amount_jpy=proposal.amount_jpy,
+            formed_at=now,
         )
         Milestone.objects.bulk_create(
-            [Milestone(contract=contract, position=i + 1, title=m["title"], amount_jpy=m["amount_jpy"])
-             for i, m in enumerate(proposal.milestones)]
+            [
+                Milestone(contract=contract, position=i + 1, title=m["title"], amount_jpy=m["amount_jpy"])
+                for i, m in enumerate(proposal.milestones)
+            ]
         )
         proposal.status = "accepted"
         proposal.save(update_fields=["status"])
         job.proposals.filter(status="pending").exclude(pk=proposal.pk).update(status="declined")
         job.status = "closed"
         job.save(update_fields=["status"])
-        event_add(contract=contract, kind="contract_formed", actor_id=client_id, amount_jpy=contract.amount_jpy,
-                  policy=f"{policy['name']} v{policy['version']}")
+        event_add(
+            contract=contract,
+            kind="contract_formed",
+            actor_id=client_id,
+            amount_jpy=contract.amount_jpy,
+            policy=f"{policy['name']} v{policy['version']}",
+        )
         hooks.notify(contract=contract, user_id=contract.worker_id, kind="contract_formed", params={})
     return contract

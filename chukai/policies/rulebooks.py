@@ -115,7 +115,7 @@ def _validate_fee(fee: Any, where: str) -> None:
         _need(isinstance(bp, int) and 0 <= bp < 10000, where, "flat 'bp' must be an integer 0..9999 (1650 = 16.5 %)")
     elif kind == "tiers":
         tiers = fee.get("tiers")
-        _need(isinstance(tiers, list) and tiers, where, "'tiers' must be a non-empty list")
+        _need(isinstance(tiers, list) and bool(tiers), where, "'tiers' must be a non-empty list")
         last = 0
         for i, tier in enumerate(tiers):
             here = f"{where}.tiers[{i}]"
@@ -135,7 +135,7 @@ def _validate_fee(fee: Any, where: str) -> None:
 def validate(policy: Policy) -> None:
     name = policy.get("name")
     where = f"{name!r} v{policy.get('version')}"
-    _need(isinstance(name, str) and name, where, "'name' is required")
+    _need(isinstance(name, str) and bool(name), where, "'name' is required")
     _need(_positive_int(policy.get("version")), where, "'version' must be a positive integer")
     for key in ("label", "summary"):
         _need(
@@ -155,7 +155,8 @@ def validate(policy: Policy) -> None:
         _need(_positive_int(term.get("takes_effect_days")), f"{where}.termination", "'takes_effect_days' > 0")
         _need(isinstance(term.get("partial_payment"), bool), f"{where}.termination", "'partial_payment' is a bool")
     acc = policy.get("acceptance")
-    _need(isinstance(acc, dict), where, "'acceptance' is required")
+    if not isinstance(acc, dict):
+        raise PolicyError(f"Invalid policy {where}: 'acceptance' is required")
     _need(_positive_int(acc.get("review_days")), f"{where}.acceptance", "'review_days' > 0")
     _need(
         acc.get("on_lapse") in ("nothing", "support", "auto_accept"),
@@ -168,10 +169,13 @@ def validate(policy: Policy) -> None:
         "'notify_before_days' must be shorter than 'review_days'",
     )
     notice = policy.get("notice")
-    _need(isinstance(notice, dict) and _positive_int(notice.get("respond_days")), f"{where}.notice", "'respond_days'")
+    if not isinstance(notice, dict):
+        raise PolicyError(f"Invalid policy {where}.notice: must be an object")
+    _need(_positive_int(notice.get("respond_days")), f"{where}.notice", "'respond_days' > 0")
     _need(isinstance(notice.get("business_days"), bool), f"{where}.notice", "'business_days' is a bool")
     fees = policy.get("fees")
-    _need(isinstance(fees, dict) and "worker" in fees, f"{where}.fees", "needs a 'worker' schedule")
+    if not isinstance(fees, dict) or "worker" not in fees:
+        raise PolicyError(f"Invalid policy {where}.fees: needs a 'worker' schedule")
     _validate_fee(fees["worker"], f"{where}.fees.worker")
     if fees.get("client") is not None:
         _validate_fee(fees["client"], f"{where}.fees.client")
