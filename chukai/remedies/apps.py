@@ -8,7 +8,9 @@ class RemediesConfig(AppConfig):
     def ready(self) -> None:
         from chukai.contracts import hooks
         from chukai.remedies import actions, services  # noqa: F401 - registers actions and deadline handlers
+        from chukai.remedies.texts import register
 
+        register()
         hooks.on_party_acted(services.on_party_acted)
         hooks.on_contract_ended(services.on_contract_ended)
         try:
