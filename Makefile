@@ -1,24 +1,52 @@
-# chukai — `make run` and `make test` work on a fresh machine.
+# chukai — `make run` and `make test` work on a fresh machine (Debian/Ubuntu with python3).
 PY ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+ADDR ?= 127.0.0.1:8000
+CHROMIUM ?= /usr/bin/chromium
 
-.PHONY: setup run test lint typecheck bench demo worker clean
+# Playwright drives Debian's chromium; it must never fetch a browser of its own.
+export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD := 1
+
+.PHONY: setup run serve demo test lint typecheck pytest browser bench worker clean
 
 $(STAMP): requirements.txt requirements-dev.txt
 	@test -x $(BIN)/python || $(PY) -m venv $(VENV)
-	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -r requirements-dev.txt
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --upgrade pip
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
 	@touch $(STAMP)
 
+## setup: build .venv with everything (app, tests, linters)
 setup: $(STAMP)
 
+## run: migrate the SQLite default, load the demo data, serve site + API + worker on $(ADDR)
 run: setup
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py load_demo
-	@echo "chukai: http://127.0.0.1:8000  (API docs: /api/docs, staff console: /admin/)"
-	$(BIN)/python manage.py serve --addr 127.0.0.1:8000
+	@echo "chukai: http://$(ADDR)/  (API docs: http://$(ADDR)/api/docs, staff console: http://$(ADDR)/admin/)"
+	$(BIN)/python manage.py serve --addr $(ADDR)
+
+demo: setup
+	$(BIN)/python manage.py migrate --noinput
+	$(BIN)/python manage.py load_demo
+
+worker: setup
+	$(BIN)/python manage.py run_worker
+
+## browser: Debian's chromium for the browser tests (apt-get only when it is missing)
+browser:
+	@if [ -x "$(CHROMIUM)" ]; then \
+		echo "browser: $(CHROMIUM) present"; \
+	elif command -v apt-get >/dev/null 2>&1; then \
+		SUDO=""; [ "$$(id -u)" = 0 ] || SUDO="sudo -n"; \
+		echo "browser: installing Debian's chromium with apt-get"; \
+		$$SUDO apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends chromium >/dev/null && \
+		test -x "$(CHROMIUM)" || { echo "browser: could not install chromium" >&2; exit 1; }; \
+	else \
+		echo "browser: no apt-get and no $(CHROMIUM); browser tests will be skipped" >&2; \
+	fi
 
 lint: setup
 	$(BIN)/ruff check .
@@ -27,12 +55,17 @@ lint: setup
 typecheck: setup
 	$(BIN)/mypy chukai config
 
-test: setup
+pytest: setup
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+## test: lint, format check, types, the whole suite (on $$DATABASE_URL, SQLite in memory by default)
+test: setup browser
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy chukai config
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
+## bench: benchmarks on PostgreSQL (scratch database chukai_bench); not tests
 bench: setup
 	$(BIN)/python -m bench
 
