@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import threading
 from collections import Counter
+from functools import partial
 
 import pytest
 import time_machine
@@ -80,9 +81,9 @@ def test_reply_and_expiry_at_the_same_instant():
             results: list = []
             threads = [
                 _in_thread(
-                    barrier, lambda: message_post(user_id=client.pk, contract_id=cid, body="失礼しました"), results
+                    barrier, partial(message_post, user_id=client.pk, contract_id=cid, body="失礼しました"), results
                 ),
-                _in_thread(barrier, lambda: deadline_run(deadline_id=expire.pk, worker="race"), results),
+                _in_thread(barrier, partial(deadline_run, deadline_id=expire.pk, worker="race"), results),
             ]
             for t in threads:
                 t.start()
