@@ -36,7 +36,11 @@ def _at(iso: str) -> dt.datetime:
 
 
 def test_s4_acceptance_lapses_support_office_confirms_payment(
-    clock: Any, client_api: Api, worker_api: Api, staff: Api, notified: list[dict[str, Any]]
+    clock: Any,
+    client_api: Api,
+    worker_api: Api,
+    staff: Api,
+    notified: list[dict[str, Any]],  # noqa: F811
 ) -> None:
     c = make_contract(
         client_api, worker_api, policy="crowdworks", milestones=[{"title": "LP制作一式", "amount_jpy": AMOUNT}]
@@ -59,7 +63,9 @@ def test_s4_acceptance_lapses_support_office_confirms_payment(
         "reason": "too_soon",
         "available_at": due[0]["due_at"],
     }
-    r = worker_api.post(f"/api/contracts/{cid}/support-cases", {"kind": "acceptance_overdue", "body": "検収がありません"})
+    r = worker_api.post(
+        f"/api/contracts/{cid}/support-cases", {"kind": "acceptance_overdue", "body": "検収がありません"}
+    )
     assert r.status_code == 409 and r.json()["code"] == "too_soon"
     assert _at(r.json()["available_at"]) == delivered_at + dt.timedelta(days=7)
 
