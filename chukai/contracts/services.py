@@ -17,7 +17,7 @@ from chukai.contracts.validation import clean_milestones
 from chukai.deadlines.registry import handler
 from chukai.deadlines.services import deadline_cancel, deadline_schedule
 from chukai.errors import Forbidden, Invalid, NotFound, RuleViolation
-from chukai.policies.calendar import add_days
+from chukai.policies.calendar import TOKYO, add_days
 
 ACCEPTANCE_KINDS = ("acceptance_due", "acceptance_reminder", "auto_accept")
 
@@ -310,7 +310,7 @@ def due_date_propose(*, user_id: int, contract_id: int, due_date: dt.date) -> Du
     with transaction.atomic():
         contract = contract_lock(contract_id, user_id=user_id)
         _require_open(contract)
-        if due_date < clock.now().date():
+        if due_date < clock.now().astimezone(TOKYO).date():  # dates are Japanese calendar dates
             raise Invalid({"due_date": "The new due date is in the past."})
         if contract.due_date_changes.filter(status="pending").exists():
             raise RuleViolation("request_open", "A due-date change is already waiting for an answer.")
