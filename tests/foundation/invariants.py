@@ -1,0 +1,100 @@
+"""Reusable checks of the money invariants (DOMAIN §2) and of "a failed call changes nothing".
+
+Import from any test:
+
+    from tests.foundation.invariants import assert_ledger_invariants, db_state
+
+`assert_ledger_invariants()` runs three aggregate queries, whatever the data size.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.apps import apps
+from django.db import connection
+from django.db.models import F, Sum
+
+from chukai.contracts.models import Milestone
+from chukai.ledger.models import Account, Leg
+
+
+def ledger_problems(*, contract_ids: list[int] | None = None) -> list[str]:
+    """Every broken invariant, as readable lines (empty when the ledger is sound)."""
+    problems: list[str] = []
+
+    # 1. Every transaction sums to zero.
+    unbalanced = (
+        Leg.objects.values("transaction_id", "transaction__idempotency_key")
+        .annotate(total=Sum("amount"))
+        .exclude(total=0)
+    )
+    problems += [
+        f"transaction {r['transaction_id']} ({r['transaction__idempotency_key']}) sums to {r['total']}"
+        for r in unbalanced
+    ]
+
+    # 2. Escrow of each contract == amount + client fee of its escrowed/delivered milestones.
+    escrow_q = Leg.objects.filter(account__kind=Account.ESCROW)
+    held_q = Milestone.objects.filter(status__in=Milestone.HOLDING)
+    if contract_ids is not None:
+        escrow_q = escrow_q.filter(account__contract_id__in=contract_ids)
+        held_q = held_q.filter(contract_id__in=contract_ids)
+    escrow = {
+        r["account__contract_id"]: int(r["s"])
+        for r in escrow_q.values("account__contract_id").annotate(s=Sum("amount"))
+    }
+    held = {
+        r["contract_id"]: int(r["s"])
+        for r in held_q.values("contract_id").annotate(s=Sum(F("amount_jpy") + F("client_fee_jpy")))
+    }
+    for cid in sorted(set(escrow) | set(held)):
+        if escrow.get(cid, 0) != held.get(cid, 0):
+            problems.append(
+                f"contract {cid}: escrow account holds {escrow.get(cid, 0)}, milestones hold {held.get(cid, 0)}"
+            )
+
+    # 3. No balance below zero except the gateway accounts mirroring money outside.
+    negative = (
+        Leg.objects.exclude(account__kind__in=Account.EXTERNAL)
+        .values("account_id", "account__kind", "account__user_id", "account__contract_id")
+        .annotate(s=Sum("amount"))
+        .filter(s__lt=0)
+    )
+    problems += [
+        f"account {r['account_id']} ({r['account__kind']} user={r['account__user_id']} "
+        f"contract={r['account__contract_id']}) is negative: {r['s']}"
+        for r in negative
+    ]
+    return problems
+
+
+def assert_ledger_invariants(*, contract_ids: list[int] | None = None) -> None:
+    """Fail with every broken invariant of DOMAIN §2 listed."""
+    problems = ledger_problems(contract_ids=contract_ids)
+    assert not problems, "ledger invariants broken:\n  " + "\n  ".join(problems)
+
+
+# Columns that change on any authenticated call (reads included), not by the call's action.
+_VOLATILE = {("accounts", "user"): {"last_seen_at"}, ("accounts", "apitoken"): {"last_used_at"}}
+
+
+def db_state(*, labels: tuple[str, ...] | None = None) -> dict[str, list[dict[str, Any]]]:
+    """Every row of every chukai model (or of the given app labels), to compare before and after a call."""
+    out: dict[str, list[dict[str, Any]]] = {}
+    tables = set(connection.introspection.table_names())  # apps under construction may lack theirs
+    for model in apps.get_models():
+        meta = model._meta
+        if not meta.app_config.name.startswith("chukai.") or meta.proxy or not meta.managed:
+            continue
+        if meta.db_table not in tables or (labels is not None and meta.app_label not in labels):
+            continue
+        skip = _VOLATILE.get((meta.app_label, meta.model_name), set())
+        fields = [f.attname for f in meta.concrete_fields if f.attname not in skip]
+        out[meta.label] = list(model._default_manager.order_by("pk").values(*fields))
+    return out
+
+
+def assert_same_state(before: dict[str, list[dict[str, Any]]], after: dict[str, list[dict[str, Any]]]) -> None:
+    changed = [label for label in before if before[label] != after.get(label)]
+    assert not changed, f"a refused call changed {changed}"
