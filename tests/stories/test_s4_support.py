@@ -15,13 +15,37 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+import pytest
+
+from chukai.accounts.models import User
+from chukai.contracts import hooks
 from tests.conftest import Api, make_contract
 from tests.stories.helpers import balance, check_invariants, contract, penalty_marks, platform_fees
-from tests.support.conftest import notified, staff  # noqa: F401 - fixtures
 
 AMOUNT = 150_000
 # CrowdWorks tiers: 20 % of the first ¥100,000 + 10 % of the next ¥50,000.
 FEE = 20_000 + 5_000
+
+
+@pytest.fixture
+def staff(db: Any) -> Api:
+    """A support-office user (Django staff)."""
+    User.objects.create_user("office@example.com", "correct horse battery", is_staff=True, display_name="事務局")
+    r = Api().post("/api/auth/token", {"email": "office@example.com", "password": "correct horse battery"})
+    assert r.status_code == 200, r.content
+    return Api(r.json()["token"], User.objects.get(email="office@example.com").pk)
+
+
+@pytest.fixture
+def notified(monkeypatch: pytest.MonkeyPatch) -> list[dict[str, Any]]:
+    """Every `hooks.notify` call with its params (the API shows the rendered titles)."""
+    seen: list[dict[str, Any]] = []
+
+    def capture(*, contract: Any, user_id: int, kind: str, params: dict[str, Any]) -> None:
+        seen.append({"user_id": user_id, "kind": kind, **params})
+
+    monkeypatch.setattr(hooks, "_notify", [*hooks._notify, capture])
+    return seen
 
 
 def _notes(api: Api) -> list[dict[str, Any]]:
@@ -40,7 +64,7 @@ def test_s4_acceptance_lapses_support_office_confirms_payment(
     client_api: Api,
     worker_api: Api,
     staff: Api,
-    notified: list[dict[str, Any]],  # noqa: F811
+    notified: list[dict[str, Any]],
 ) -> None:
     c = make_contract(
         client_api, worker_api, policy="crowdworks", milestones=[{"title": "LP制作一式", "amount_jpy": AMOUNT}]
