@@ -27,6 +27,7 @@ from chukai.accounts.models import User
 from chukai.accounts.services import user_signup
 from chukai.contracts import services as contract_services
 from chukai.contracts.models import Contract
+from chukai.deadlines.services import deadlines_run_due
 from chukai.marketplace.services import job_post, proposal_accept, proposal_submit
 
 PASSWORD = "chukai-demo-2026"
@@ -382,6 +383,17 @@ def support_demo(demo: Demo) -> None:
                 kind="acceptance_overdue",
                 body="検収期間を過ぎても発注者から返答がありません。支払いの確定をお願いします。",
             )
+        notice = _first_service("chukai.support.services", ("notice_send",))
+        case = c.support_cases.order_by("-id").first()  # type: ignore[attr-defined]
+        if notice is not None and case is not None:
+            with at(now - DAY):
+                call(
+                    notice,
+                    staff_id=demo.staff.pk,
+                    case_id=case.pk,
+                    to="client",
+                    body="事務局です。納品物の検収をお願いします。期限までにご対応がない場合、支払いを確定します。",
+                )
 
 
 def ratings_demo(demo: Demo) -> None:
@@ -437,6 +449,10 @@ def load(*, strict: bool = False, warn: Callable[[str], None] = print) -> Demo:
                 raise
             demo.skipped.append(part.__name__)
             warn(f"demo part {part.__name__} failed and was skipped: {exc!r}")
+    # What fell due while the history was staged (48-hour nudges, lapsed periods) applies
+    # now, as the worker would at its start, so the data is consistent before serving.
+    while deadlines_run_due(limit=100):
+        pass
     return demo
 
 
