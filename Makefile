@@ -25,7 +25,9 @@ run: setup
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py load_demo
 	@echo "chukai: http://$(ADDR)/  (API docs: http://$(ADDR)/api/docs, staff console: http://$(ADDR)/admin/)"
-	$(BIN)/python manage.py serve --addr $(ADDR)
+	@echo "emails are printed here unless EMAIL_BACKEND / EMAIL_HOST say otherwise"
+	EMAIL_BACKEND=$${EMAIL_BACKEND:-django.core.mail.backends.console.EmailBackend} \
+		$(BIN)/python manage.py serve --addr $(ADDR)
 
 demo: setup
 	$(BIN)/python manage.py migrate --noinput
