@@ -116,3 +116,48 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "loggers": {"chukai": {"handlers": ["console"], "level": os.environ.get("CHUKAI_LOG_LEVEL", "INFO")}},
 }
+
+# --- web (pages) — owned by the website; appended block -------------------------------
+LOGIN_URL = "web:login"
+LOGIN_REDIRECT_URL = "web:dashboard"
+LOGOUT_REDIRECT_URL = "web:home"
+LANGUAGE_COOKIE_NAME = "chukai_language"
+SESSION_COOKIE_AGE = 14 * 24 * 3600
+# Language from the cookie, else the user's locale, else Japanese (never the browser's
+# Accept-Language: the site is Japanese-first); time zone from the user; last_seen_at.
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("django.contrib.messages.middleware.MessageMiddleware"),
+    "chukai.web.middleware.UserPrefsMiddleware",
+)
+TEMPLATES[0]["OPTIONS"]["context_processors"].append("chukai.web.context.site")  # type: ignore[index]
+CHUKAI_LOGIN_MAX_FAILURES = int(os.environ.get("CHUKAI_LOGIN_MAX_FAILURES", "5"))
+CHUKAI_LOGIN_LOCK_SECONDS = int(os.environ.get("CHUKAI_LOGIN_LOCK_SECONDS", "900"))
+# --- end web block ---------------------------------------------------------------------
+
+# --- messaging (issue 3) — owned by messaging; appended block --------------------------
+# Several messages in one thread within this window make one email.
+CHUKAI_MESSAGE_EMAIL_BATCH_SECONDS = int(os.environ.get("CHUKAI_MESSAGE_EMAIL_BATCH_SECONDS", "300"))
+# Per-user posting limit: (messages, seconds) → 429 rate_limited beyond it.
+CHUKAI_MESSAGE_RATE_LIMIT = (int(os.environ.get("CHUKAI_MESSAGE_RATE_COUNT", "30")), 600)
+# An ended contract's thread stays open this long (files, thanks, ratings), then 409 not_in_progress.
+CHUKAI_MESSAGES_AFTER_END_DAYS = 14
+CHUKAI_ATTACHMENT_MAX_BYTES = int(os.environ.get("CHUKAI_ATTACHMENT_MAX_BYTES", str(10 * 1024 * 1024)))
+CHUKAI_ATTACHMENT_MAX_COUNT = 5
+CHUKAI_ATTACHMENT_TYPES = {
+    "pdf": "application/pdf",
+    "png": "image/png",
+    "jpg": "image/jpeg",
+    "jpeg": "image/jpeg",
+    "gif": "image/gif",
+    "webp": "image/webp",
+    "txt": "text/plain",
+    "csv": "text/csv",
+    "zip": "application/zip",
+    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "pptx": "application/vnd.openxmlformats-officedocument.presentationml.presentation",
+}
+# Outbox: a worker's lease on an email it is sending; attempts before giving up (back-off ≤ 1 h).
+CHUKAI_OUTBOX_LEASE_SECONDS = 300
+CHUKAI_OUTBOX_MAX_ATTEMPTS = 30
+# --- end messaging block ---------------------------------------------------------------

@@ -1,3 +1,64 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-urlpatterns: list = []  # type: ignore[type-arg]
+from chukai.web.views import auth, contracts, jobs, pages, remedies, staff
+
+app_name = "web"
+
+urlpatterns = [
+    path("", pages.home, name="home"),
+    path("signup", auth.signup, name="signup"),
+    path("login", auth.login_view, name="login"),
+    path("logout", auth.logout_view, name="logout"),
+    path("account", auth.account, name="account"),
+    path("account/password", auth.password_change, name="password_change"),
+    path("language", auth.language, name="language"),
+    path("dashboard", pages.dashboard, name="dashboard"),
+    path("notifications", pages.notifications, name="notifications"),
+    path("notifications/read", pages.notifications_read, name="notifications_read"),
+    path("users/<int:user_id>", pages.profile, name="profile"),
+    path("policies", pages.policies, name="policies"),
+    path("jobs", jobs.job_list, name="jobs"),
+    path("jobs/new", jobs.job_new, name="job_new"),
+    path("jobs/<int:job_id>", jobs.job_detail, name="job"),
+    path("jobs/<int:job_id>/propose", jobs.job_propose, name="job_propose"),
+    path("proposals/<int:proposal_id>/accept", jobs.proposal_accept, name="proposal_accept"),
+    path("contracts/<int:contract_id>", contracts.contract_page, name="contract"),
+    path("contracts/<int:contract_id>/timeline.csv", contracts.contract_timeline_export, name="contract_timeline_csv"),
+    path(
+        "contracts/<int:contract_id>/milestones/<int:milestone_id>/fund",
+        contracts.milestone_fund,
+        name="milestone_fund",
+    ),
+    path(
+        "contracts/<int:contract_id>/milestones/<int:milestone_id>/deliver",
+        contracts.milestone_deliver,
+        name="milestone_deliver",
+    ),
+    path(
+        "contracts/<int:contract_id>/milestones/<int:milestone_id>/accept",
+        contracts.milestone_accept,
+        name="milestone_accept",
+    ),
+    path(
+        "contracts/<int:contract_id>/milestones/<int:milestone_id>/revision",
+        contracts.milestone_revision,
+        name="milestone_revision",
+    ),
+    path("contracts/<int:contract_id>/due-date", contracts.due_date_propose, name="due_date_propose"),
+    path(
+        "contracts/<int:contract_id>/due-date/<int:change_id>/<str:verdict>",
+        contracts.due_date_decide,
+        name="due_date_decide",
+    ),
+    path("contracts/<int:contract_id>/plan", contracts.plan_change_propose, name="plan_change_propose"),
+    path(
+        "contracts/<int:contract_id>/plan/<int:change_id>/<str:verdict>",
+        contracts.plan_change_decide,
+        name="plan_change_decide",
+    ),
+    # Silent counterpart: the contact reminder as Lancers users know it (link → confirm → done).
+    path("contracts/<int:contract_id>/contact-reminder", remedies.reminder_confirm, name="contact_reminder"),
+    path("contracts/<int:contract_id>/contact-reminder/done", remedies.reminder_done, name="contact_reminder_done"),
+    # The support office console.
+    path("staff/", staff.queue, name="staff_queue"),
+]

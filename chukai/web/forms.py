@@ -1,0 +1,284 @@
+"""Page forms. They check shape and range with translated messages; the services
+check the rules (and raise Invalid / RuleViolation, shown on the same form)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import zoneinfo
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from chukai.policies import rulebooks
+
+MAX_YEN = 100_000_000
+
+
+def _yen(label: Any, *, min_value: int = 1, required: bool = True, help_text: Any = "") -> forms.IntegerField:
+    return forms.IntegerField(
+        label=label,
+        min_value=min_value,
+        max_value=MAX_YEN,
+        required=required,
+        help_text=help_text,
+        error_messages={
+            "required": _("Enter an amount in yen."),
+            "invalid": _("Enter a whole number of yen (digits only)."),
+            "min_value": _("The amount must be at least ¥%(limit_value)s."),
+            "max_value": _("The amount must be at most ¥%(limit_value)s."),
+        },
+        widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
+    )
+
+
+def _text(label: Any, *, max_length: int, required: bool = True, textarea: bool = False, **kw: Any) -> forms.CharField:
+    return forms.CharField(
+        label=label,
+        max_length=max_length,
+        required=required,
+        strip=True,
+        widget=forms.Textarea(attrs={"rows": 4}) if textarea else forms.TextInput(),
+        error_messages={
+            "required": _("This field is required."),
+            "max_length": _("At most %(limit_value)d characters."),
+        },
+        **kw,
+    )
+
+
+class SignupForm(forms.Form):
+    email = forms.EmailField(
+        label=_("Email address"),
+        error_messages={"required": _("Enter your email address."), "invalid": _("Enter a valid email address.")},
+    )
+    display_name = _text(_("Display name"), max_length=100)
+    password = forms.CharField(
+        label=_("Password"),
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        help_text=_("At least 8 characters; not a common password."),
+        error_messages={"required": _("Choose a password.")},
+    )
+    locale = forms.ChoiceField(
+        label=_("Language"), choices=[("ja", "日本語"), ("en", "English")], initial="ja", required=False
+    )
+    time_zone = forms.CharField(label=_("Time zone"), initial="Asia/Tokyo", max_length=64)
+
+    def clean_locale(self) -> str:
+        return self.cleaned_data.get("locale") or "ja"
+
+    def clean_time_zone(self) -> str:
+        tz = self.cleaned_data["time_zone"].strip()
+        try:
+            zoneinfo.ZoneInfo(tz)
+        except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+            raise forms.ValidationError(_("Unknown time zone (for example Asia/Tokyo).")) from None
+        return tz
+
+
+class LoginForm(forms.Form):
+    email = forms.EmailField(
+        label=_("Email address"),
+        error_messages={"required": _("Enter your email address."), "invalid": _("Enter a valid email address.")},
+    )
+    password = forms.CharField(
+        label=_("Password"),
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+        error_messages={"required": _("Enter your password.")},
+    )
+
+
+class PreferencesForm(forms.Form):
+    display_name = _text(_("Display name"), max_length=100)
+    locale = forms.ChoiceField(label=_("Language"), choices=[("ja", "日本語"), ("en", "English")])
+    time_zone = forms.CharField(label=_("Time zone"), max_length=64)
+
+    clean_time_zone = SignupForm.clean_time_zone
+
+
+def policy_choices() -> list[tuple[str, str]]:
+    out = []
+    for name in rulebooks.NAMES:
+        p = rulebooks.current(name)
+        out.append((name, p["label"]["ja"] + " / " + p["label"]["en"]))
+    return out
+
+
+class JobForm(forms.Form):
+    title = _text(_("Title"), max_length=200)
+    description = _text(_("Description"), max_length=20_000, textarea=True)
+    budget_jpy = _yen(_("Budget (yen, tax included)"))
+    pricing = forms.ChoiceField(
+        label=_("Pricing"),
+        choices=[("fixed", _("Fixed price (project)")), ("hourly", _("Hourly"))],
+        initial="fixed",
+    )
+    policy = forms.ChoiceField(
+        label=_("Policy (the contract's rulebook)"),
+        choices=policy_choices,
+        initial=rulebooks.DEFAULT_POLICY,
+        widget=forms.RadioSelect,
+    )
+
+
+class ProposalForm(forms.Form):
+    amount_jpy = _yen(_("Total amount (yen)"))
+    message = _text(_("Message to the client"), max_length=10_000, textarea=True)
+    milestones = forms.CharField(
+        label=_("Milestones (optional)"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3, "placeholder": "構成案, 10000\n本文, 40000"}),
+        help_text=_("One per line: title, amount in yen. They must add up to the total. Empty: one milestone."),
+    )
+
+    def clean_milestones(self) -> list[dict[str, Any]] | None:
+        return parse_milestones(self.cleaned_data.get("milestones") or "", required=False)
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        ms, total = data.get("milestones"), data.get("amount_jpy")
+        if ms and total is not None and sum(m["amount_jpy"] for m in ms) != total:
+            self.add_error(
+                "milestones",
+                _("The milestones add up to ¥%(sum)s, not ¥%(total)s.")
+                % {"sum": f"{sum(m['amount_jpy'] for m in ms):,}", "total": f"{total:,}"},
+            )
+        return data
+
+
+def parse_milestones(text: str, *, required: bool) -> list[dict[str, Any]] | None:
+    lines = [ln.strip() for ln in text.splitlines() if ln.strip()]
+    if not lines:
+        if required:
+            raise forms.ValidationError(_("Give at least one milestone."))
+        return None
+    out = []
+    for i, line in enumerate(lines, 1):
+        title, sep, amount = line.replace("，", ",").rpartition(",")
+        title = title.strip()
+        amount = amount.strip().replace("¥", "").replace("円", "").replace("_", "")
+        try:
+            yen = int(amount.replace(",", "")) if sep else None
+        except ValueError:
+            yen = None
+        if not title or yen is None or not 1 <= yen <= MAX_YEN or len(title) > 200:
+            raise forms.ValidationError(
+                _("Line %(n)d: write “title, amount” with an amount from ¥1 to ¥100,000,000.") % {"n": i}
+            )
+        out.append({"title": title, "amount_jpy": yen})
+    if len(out) > 50:
+        raise forms.ValidationError(_("At most 50 milestones."))
+    return out
+
+
+class DeliverForm(forms.Form):
+    message = _text(_("Completion report (optional)"), max_length=10_000, required=False, textarea=True)
+
+
+class RevisionForm(forms.Form):
+    reason = _text(_("What should be revised?"), max_length=10_000, textarea=True)
+
+
+class DueDateForm(forms.Form):
+    due_date = forms.DateField(
+        label=_("New due date"),
+        widget=forms.DateInput(attrs={"type": "date"}),
+        error_messages={"required": _("Choose a date."), "invalid": _("Enter a date like 2026-12-31.")},
+    )
+
+    def __init__(self, *args: Any, today: dt.date | None = None, **kw: Any) -> None:
+        super().__init__(*args, **kw)
+        self.today = today
+
+    def clean_due_date(self) -> dt.date:
+        d: dt.date = self.cleaned_data["due_date"]
+        if self.today is not None and d < self.today:
+            raise forms.ValidationError(_("The new due date is in the past."))
+        return d
+
+
+class PlanChangeForm(forms.Form):
+    milestones = forms.CharField(
+        label=_("New plan for the unfunded part"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("One per line: title, amount in yen. Replaces every milestone not yet funded."),
+        error_messages={"required": _("Give at least one milestone.")},
+    )
+
+    def clean_milestones(self) -> list[dict[str, Any]] | None:
+        return parse_milestones(self.cleaned_data.get("milestones") or "", required=True)
+
+
+class MessageForm(forms.Form):
+    body = _text(_("Message"), max_length=10_000, textarea=True)
+    attachment = forms.FileField(label=_("Attachment (optional)"), required=False)
+
+
+class TerminationForm(forms.Form):
+    reason = _text(_("Reason"), max_length=10_000, textarea=True)
+    pay_worker_jpy = _yen(
+        _("Pay the worker for work done (yen, optional)"),
+        min_value=0,
+        required=False,
+        help_text=_("At most the escrowed amount; the rest is refunded to the client."),
+    )
+
+
+class SupportCaseForm(forms.Form):
+    kind = forms.ChoiceField(
+        label=_("Topic"),
+        choices=[
+            ("unresponsive", _("Counterpart does not respond")),
+            ("acceptance_overdue", _("Acceptance is overdue")),
+            ("dispute", _("Dispute")),
+            ("other", _("Other")),
+        ],
+    )
+    body = _text(_("What happened?"), max_length=10_000, textarea=True)
+
+
+class EscalateForm(forms.Form):
+    body = _text(_("Note to the support office (optional)"), max_length=10_000, required=False, textarea=True)
+
+
+class NoticeForm(forms.Form):
+    to = forms.ChoiceField(label=_("To"), choices=[("client", _("Client")), ("worker", _("Worker"))])
+    body = _text(_("Notice"), max_length=10_000, textarea=True)
+    respond_within_days = forms.IntegerField(
+        label=_("Respond within (days)"),
+        min_value=1,
+        max_value=30,
+        initial=5,
+        error_messages={
+            "invalid": _("Enter a number of days."),
+            "min_value": _("At least 1 day."),
+            "max_value": _("At most 30 days."),
+        },
+    )
+
+
+class DecideForm(forms.Form):
+    decision = forms.ChoiceField(
+        label=_("Decision"),
+        choices=[
+            ("release_delivered", _("Release delivered milestones to the worker")),
+            ("refund_escrow", _("Refund escrow to the client")),
+            ("split", _("Split the escrow")),
+            ("cancel", _("Cancel the contract")),
+        ],
+        widget=forms.RadioSelect,
+    )
+    pay_worker_jpy = _yen(_("For a split: yen to the worker"), min_value=0, required=False)
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("decision") == "split" and data.get("pay_worker_jpy") is None:
+            self.add_error("pay_worker_jpy", _("A split needs the amount for the worker."))
+        return data
+
+
+class RatingForm(forms.Form):
+    stars = forms.TypedChoiceField(
+        label=_("Stars"), coerce=int, choices=[(i, "★" * i) for i in range(5, 0, -1)], widget=forms.RadioSelect
+    )
+    comment = _text(_("Comment"), max_length=2000, required=False, textarea=True)

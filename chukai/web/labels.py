@@ -1,0 +1,194 @@
+"""Words for codes: statuses, reasons, events, notifications (all translatable)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+CONTRACT_STATUS: dict[str, Promise] = {
+    "awaiting_escrow": _("Awaiting escrow"),
+    "in_progress": _("In progress"),
+    "completed": _("Completed"),
+    "cancelled": _("Cancelled"),
+}
+
+MILESTONE_STATUS: dict[str, Promise] = {
+    "unfunded": _("Not funded"),
+    "escrowed": _("Escrowed"),
+    "delivered": _("Delivered, awaiting acceptance"),
+    "paid": _("Paid"),
+    "refunded": _("Refunded to client"),
+    "cancelled": _("Cancelled"),
+    "settled": _("Settled (split)"),
+}
+
+# What the money of a milestone is doing, for people who do not read status codes.
+MILESTONE_MONEY: dict[str, Promise] = {
+    "unfunded": _("No money held yet"),
+    "escrowed": _("Held in escrow"),
+    "delivered": _("Held in escrow"),
+    "paid": _("Paid to the worker"),
+    "refunded": _("Returned to the client"),
+    "cancelled": _("Never funded"),
+    "settled": _("Split between both"),
+}
+
+REASONS: dict[str, Promise] = {
+    "not_allowed_by_policy": _("This contract's policy does not offer this."),
+    "not_fixed_price": _("Only for fixed-price contracts."),
+    "not_in_progress": _("The contract is not in progress."),
+    "too_soon": _("Not yet: the counterpart has not been silent long enough."),
+    "already_filed": _("You have already filed one on this contract."),
+    "counterpart_filed": _("Your counterpart's request is open."),
+    "plan_change_pending": _("A plan change is waiting for an answer."),
+    "request_open": _("A request is already waiting for an answer."),
+    "invalid_state": _("Not possible in the current state."),
+    "not_your_role": _("Your role in this contract cannot do this."),
+    "rating_window_closed": _("The rating window has closed."),
+    "already_rated": _("You have already rated."),
+    "no_message_waiting": _("Send a message first; the wait starts from your unanswered message."),
+    "not_delivered": _("Nothing is delivered yet."),
+    "forbidden": _("Not allowed for your role."),
+    "not_found": _("Not found."),
+    "rate_limited": _("Too many attempts. Please wait and try again."),
+}
+
+ACTIONS: dict[str, Promise] = {
+    "fund": _("Fund escrow"),
+    "deliver": _("Report completion"),
+    "accept": _("Accept delivery"),
+    "request_revision": _("Request revision"),
+    "due_date_change": _("Propose a new due date"),
+    "plan_change": _("Propose a plan change"),
+    "message": _("Send a message"),
+    "contact_reminder": _("Contact reminder request"),
+    "termination_request": _("Early termination request"),
+    "support_case": _("Contact the support office"),
+    "rating": _("Rate your counterpart"),
+    "rate": _("Rate your counterpart"),
+}
+
+EVENTS: dict[str, Promise] = {
+    "contract_formed": _("Contract formed"),
+    "milestone_funded": _("Escrow funded"),
+    "milestone_delivered": _("Completion reported"),
+    "milestone_accepted": _("Delivery accepted; payment confirmed"),
+    "milestone_auto_accepted": _("Accepted automatically; payment confirmed"),
+    "revision_requested": _("Revision requested"),
+    "acceptance_lapsed": _("Acceptance period lapsed"),
+    "due_date_proposed": _("New due date proposed"),
+    "due_date_accepted": _("New due date accepted"),
+    "due_date_declined": _("New due date declined"),
+    "plan_change_proposed": _("Plan change proposed"),
+    "plan_change_accepted": _("Plan change accepted"),
+    "plan_change_declined": _("Plan change declined"),
+    "settled": _("Money settled"),
+    "contract_ended": _("Contract ended"),
+    "message_sent": _("Message sent"),
+    "contact_reminder_filed": _("Contact reminder filed"),
+    "contact_reminder_answered": _("Contact reminder answered"),
+    "contact_reminder_expired": _("Contact reminder expired"),
+    "termination_requested": _("Early termination requested"),
+    "termination_agreed": _("Early termination agreed"),
+    "termination_declined": _("Early termination declined"),
+    "termination_withdrawn": _("Early termination withdrawn"),
+    "termination_took_effect": _("Early termination took effect"),
+    "support_case_opened": _("Support case opened"),
+    "support_case_escalated": _("Support case escalated"),
+    "official_notice_sent": _("Official notice from the support office"),
+    "support_decided": _("Decided by the support office"),
+    "penalty_mark_issued": _("Penalty mark issued"),
+    "rating_given": _("Rating given"),
+}
+
+ROLES: dict[str, Promise] = {
+    "client": _("Client"),
+    "worker": _("Worker"),
+    "staff": _("Support office"),
+    "system": _("chukai (automatic rule)"),
+}
+
+END_CAUSES: dict[str, Promise] = {
+    "completed": _("completed"),
+    "agreement": _("cancelled by agreement"),
+    "silence": _("ended because a party went silent"),
+    "staff_decision": _("decided by the support office"),
+}
+
+CASE_KINDS: dict[str, Promise] = {
+    "unresponsive": _("Counterpart does not respond"),
+    "acceptance_overdue": _("Acceptance is overdue"),
+    "dispute": _("Dispute"),
+    "other": _("Other"),
+}
+
+CASE_STATUS: dict[str, Promise] = {
+    "open": _("Open"),
+    "awaiting_response": _("Awaiting response to a notice"),
+    "ready_for_decision": _("Ready for decision"),
+    "closed": _("Closed"),
+}
+
+DECISIONS: dict[str, Promise] = {
+    "release_delivered": _("Release delivered milestones to the worker"),
+    "refund_escrow": _("Refund escrow to the client"),
+    "split": _("Split the escrow"),
+    "cancel": _("Cancel the contract"),
+}
+
+REQUEST_STATUS: dict[str, Promise] = {
+    "open": _("Open"),
+    "answered": _("Answered"),
+    "expired": _("Expired (rule applied)"),
+    "agreed": _("Agreed"),
+    "declined": _("Declined"),
+    "withdrawn": _("Withdrawn"),
+    "took_effect": _("Took effect"),
+    "pending": _("Waiting for an answer"),
+    "accepted": _("Accepted"),
+}
+
+DEADLINES: dict[str, Promise] = {
+    "auto_accept": _("Automatic acceptance"),
+    "acceptance_due": _("Acceptance period ends"),
+    "contact_reminder_expiry": _("Contact reminder deadline"),
+    "contact_reminder_due": _("Contact reminder deadline"),
+    "reminder_expire": _("Contact reminder deadline"),
+    "termination_takes_effect": _("Early termination takes effect"),
+    "termination_effect": _("Early termination takes effect"),
+    "notice_due": _("Official notice deadline"),
+    "rating_window": _("Rating window closes"),
+}
+
+NOTIFICATIONS: dict[str, Promise] = {
+    "contract_formed": _("A contract was formed"),
+    "milestone_delivered": _("Completion was reported"),
+    "milestone_paid": _("Payment confirmed"),
+    "revision_requested": _("A revision was requested"),
+    "acceptance_reminder": _("Acceptance period ends soon"),
+    "acceptance_lapsed": _("The acceptance period lapsed"),
+    "due_date_proposed": _("A new due date was proposed"),
+    "due_date_accepted": _("Your new due date was accepted"),
+    "due_date_declined": _("Your new due date was declined"),
+    "plan_change_proposed": _("A plan change was proposed"),
+    "plan_change_accepted": _("Your plan change was accepted"),
+    "plan_change_declined": _("Your plan change was declined"),
+    "message": _("New message"),
+    "message_received": _("New message"),
+    "contract_ended": _("The contract ended"),
+}
+
+POLICY_ON_LAPSE: dict[str, Promise] = {
+    "nothing": _("nothing happens by itself"),
+    "support": _("the worker goes to the support office"),
+    "auto_accept": _("the delivery is accepted automatically"),
+}
+
+
+def label(table: dict[str, Promise], code: Any) -> str:
+    if code is None:
+        return ""
+    text = table.get(str(code))
+    return str(text) if text is not None else str(code).replace("_", " ")

@@ -1,0 +1,62 @@
+"""Home, dashboard, policies, notifications, profiles."""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+
+from chukai.accounts.selectors import profile_dict
+from chukai.web import selectors
+from chukai.web.views.common import me
+
+
+def home(request: HttpRequest) -> HttpResponse:
+    if request.user.is_authenticated:
+        return redirect("web:dashboard")
+    return render(request, "web/home.html")
+
+
+@login_required
+def dashboard(request: HttpRequest) -> HttpResponse:
+    user = me(request)
+    rows = selectors.dashboard_contracts(user=user)
+    banners = selectors.dashboard_banners(user=user)
+    return render(
+        request,
+        "web/dashboard.html",
+        {
+            "as_client": [r for r in rows if r["role"] == "client"],
+            "as_worker": [r for r in rows if r["role"] == "worker"],
+            "banners": banners,
+        },
+    )
+
+
+@login_required
+def notifications(request: HttpRequest) -> HttpResponse:
+    return render(request, "web/notifications.html", {"items": selectors.notifications(user=me(request))})
+
+
+@login_required
+def notifications_read(request: HttpRequest) -> HttpResponse:
+    return redirect("web:notifications")
+
+
+@login_required
+def profile(request: HttpRequest, user_id: int) -> HttpResponse:
+    from django.http import Http404
+
+    from chukai.errors import NotFound
+
+    try:
+        data = profile_dict(user_id=user_id)
+    except NotFound:
+        raise Http404 from None
+    return render(request, "web/profile.html", {"p": data})
+
+
+def policies(request: HttpRequest) -> HttpResponse:
+    from chukai.web.policy_pages import all_policies
+
+    return render(request, "web/policies.html", {"policies": all_policies()})
