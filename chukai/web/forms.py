@@ -257,6 +257,10 @@ class NoticeForm(forms.Form):
     )
 
 
+class NoteForm(forms.Form):
+    body = _text(_("Internal note (staff only)"), max_length=10_000, textarea=True)
+
+
 class DecideForm(forms.Form):
     decision = forms.ChoiceField(
         label=_("Decision"),
@@ -269,6 +273,7 @@ class DecideForm(forms.Form):
         widget=forms.RadioSelect,
     )
     pay_worker_jpy = _yen(_("For a split: yen to the worker"), min_value=0, required=False)
+    reason = _text(_("Reason (shown on the timeline)"), max_length=10_000, required=False, textarea=True)
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}

@@ -65,4 +65,37 @@ def event_view(e: dict[str, Any], *, titles: dict[int, str], names: dict[int, st
 
 
 def contract_panels(*, request: HttpRequest, contract: Contract, user: User, forms: dict[str, Any]) -> dict[str, Any]:
-    return {}
+    """The thread, the counterpart's reachability, open requests, support cases and ratings."""
+    from chukai.messaging import selectors as messaging
+    from chukai.remedies import selectors as remedies
+    from chukai.reputation import selectors as reputation
+    from chukai.support import selectors as support
+    from chukai.web.forms import MessageForm, RatingForm, SupportCaseForm, TerminationForm
+
+    party = contract.role_of(user.pk) is not None
+    thread, cursors = messaging.thread_page(contract=contract, latest=True, limit=100)
+    reach = messaging.reachability(contract=contract, user=user) if party else None
+    from chukai.web.selectors import remedies_of
+
+    reminder_rows, termination_rows = remedies_of(contract=contract)
+    reminders = [remedies.reminder_dict(r) for r in reminder_rows]
+    terminations = [remedies.termination_dict(t) for t in termination_rows]
+    cases = support.case_list(user=user, contract_id=contract.pk)
+    ratings = reputation.contract_ratings(contract=contract, user=user)
+    return {
+        "party": party,
+        "thread": thread,
+        "thread_more": cursors.get("prev_before"),
+        "reach": reach,
+        "reminders": reminders,
+        "open_reminder": next((r for r in reminders if r["status"] == "open"), None),
+        "terminations": terminations,
+        "open_termination": next((t for t in terminations if t["status"] == "open"), None),
+        "cases": cases,
+        "open_case": next((c for c in cases if c["status"] != "closed"), None),
+        "ratings": ratings,
+        "message_form": forms.get("message") or MessageForm(),
+        "termination_form": forms.get("termination") or TerminationForm(),
+        "support_form": forms.get("support") or SupportCaseForm(),
+        "rating_form": forms.get("rating") or RatingForm(),
+    }

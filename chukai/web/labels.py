@@ -136,6 +136,7 @@ DECISIONS: dict[str, Promise] = {
     "refund_escrow": _("Refund escrow to the client"),
     "split": _("Split the escrow"),
     "cancel": _("Cancel the contract"),
+    "extend_due_date": _("Extend the due date"),
 }
 
 REQUEST_STATUS: dict[str, Promise] = {
@@ -178,6 +179,23 @@ NOTIFICATIONS: dict[str, Promise] = {
     "message": _("New message"),
     "message_received": _("New message"),
     "contract_ended": _("The contract ended"),
+}
+
+REQUEST_KINDS: dict[str, Promise] = {
+    "due_date_change": _("Due date change"),
+    "plan_change": _("Plan change"),
+    "contact_reminder": _("Contact reminder request"),
+    "termination_request": _("Early termination request"),
+    "support_case": _("Support case"),
+}
+
+LAST_SEEN: dict[str, Promise] = {
+    "never": _("never signed in"),
+    "within_a_day": _("within a day"),
+    "within_3_days": _("within 3 days"),
+    "within_a_week": _("within a week"),
+    "within_a_month": _("within a month"),
+    "over_a_month": _("more than a month ago"),
 }
 
 POLICY_ON_LAPSE: dict[str, Promise] = {

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import IntegerField, OuterRef, Q, Subquery, Sum, Value
+from django.db.models import Count, IntegerField, OuterRef, Q, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 
 from chukai.accounts.models import User
@@ -101,3 +101,99 @@ def notifications(*, user: User, limit: int = 100) -> list[dict[str, Any]]:
     except ImportError:
         return []
     return notifications_for(user_id=user.pk, limit=limit)
+
+
+def decision_preview(*, contract: Contract, decision: str, pay_worker_jpy: int | None) -> dict[str, Any]:
+    """What a staff decision would do to each milestone, in yen, before it is confirmed.
+
+    Mirrors `support.services.case_decide` with the same settlement arithmetic
+    (`remedies.outcomes.end_plan`); nothing is written.
+    """
+    from chukai.remedies.outcomes import end_plan, pay_split
+
+    milestones = list(contract.milestones.all())
+    delivered = [m for m in milestones if m.status == Milestone.DELIVERED]
+    pay: dict[int, int] = {}
+    only: set[int] | None = None
+    if decision == "release_delivered":
+        pay = {m.pk: m.amount_jpy for m in delivered}
+        rest = [m for m in milestones if m.status not in Milestone.FINAL and m.status != Milestone.DELIVERED]
+        if rest:
+            only = {m.pk for m in delivered}  # the contract goes on; the rest stays as it is
+    elif decision == "split":
+        pay = pay_split(milestones, pay_worker_jpy or 0)
+    plan = end_plan(contract, milestones, pay)
+    if only is not None:
+        for row in plan["milestones"]:
+            if row["id"] not in only and not row.get("already_settled"):
+                row.update(becomes=row["from"], worker_jpy=0, worker_fee_jpy=0, client_jpy=0, unchanged=True)
+        moving = [r for r in plan["milestones"] if not r.get("already_settled") and not r.get("unchanged")]
+        plan["worker_jpy"] = sum(r["worker_jpy"] for r in moving)
+        plan["client_jpy"] = sum(r["client_jpy"] for r in moving)
+        plan["fee_jpy"] = sum(r["worker_fee_jpy"] for r in moving)
+        plan["contract_status"] = contract.status
+    amounts = {m.pk: m.amount_jpy for m in milestones}
+    for row in plan["milestones"]:
+        row["amount_jpy"] = amounts.get(row["id"])
+    plan["escrowed_jpy"] = sum(m.amount_jpy for m in milestones if m.status in Milestone.HOLDING)
+    return plan
+
+
+def reminder_stats(*, weeks: int = 8) -> dict[str, Any]:
+    """For the staff dashboard: reminders filed per week, how they ended, response times (3 queries)."""
+    import datetime as dt
+
+    from chukai import clock
+    from chukai.remedies.models import ContactReminder
+
+    now = clock.now()
+    start = (now - dt.timedelta(weeks=weeks)).replace(hour=0, minute=0, second=0, microsecond=0)
+    filed = list(ContactReminder.objects.filter(filed_at__gte=start).values_list("filed_at", flat=True))
+    per_week = [0] * weeks
+    for at in filed:
+        i = min(weeks - 1, max(0, int((at - start).total_seconds() // (7 * 86400))))
+        per_week[i] += 1
+    week_labels = [(start + dt.timedelta(weeks=i)).date() for i in range(weeks)]
+    endings: dict[str, int] = {"open": 0, "answered": 0, "expired": 0, "closed": 0}
+    for row in ContactReminder.objects.values("status").annotate(n=Count("id")):
+        endings[row["status"]] = row["n"]
+    buckets = [
+        ("< 1h", 3600),
+        ("1–6h", 6 * 3600),
+        ("6–24h", 86400),
+        ("1–3d", 3 * 86400),
+        ("3–7d", 7 * 86400),
+        ("> 7d", None),
+    ]
+    dist = [0] * len(buckets)
+    seconds = [
+        int(s)
+        for s in ContactReminder.objects.filter(response_seconds__isnull=False).values_list(
+            "response_seconds", flat=True
+        )
+        if s is not None
+    ]
+    for s in seconds:
+        for i, (_label, upper) in enumerate(buckets):
+            if upper is None or s < upper:
+                dist[i] += 1
+                break
+    fastest = min(seconds) if seconds else None
+    return {
+        "per_week": list(zip(week_labels, per_week, strict=True)),
+        "endings": endings,
+        "response": [(label, n) for (label, _u), n in zip(buckets, dist, strict=True)],
+        "answered_count": len(seconds),
+        "fastest_seconds": fastest,
+        "median_seconds": sorted(seconds)[len(seconds) // 2] if seconds else None,
+    }
+
+
+def remedies_of(*, contract: Contract) -> tuple[list[Any], list[Any]]:
+    """The contract's contact reminders and termination requests, oldest first (2 queries)."""
+    from chukai.remedies.models import ContactReminder, TerminationRequest
+
+    return (
+        list(ContactReminder.objects.filter(contract=contract).order_by("filed_at", "id")),
+        list(TerminationRequest.objects.filter(contract=contract).order_by("filed_at", "id")),
+    )

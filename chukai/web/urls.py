@@ -59,6 +59,30 @@ urlpatterns = [
     # Silent counterpart: the contact reminder as Lancers users know it (link → confirm → done).
     path("contracts/<int:contract_id>/contact-reminder", remedies.reminder_confirm, name="contact_reminder"),
     path("contracts/<int:contract_id>/contact-reminder/done", remedies.reminder_done, name="contact_reminder_done"),
+    path("contracts/<int:contract_id>/messages", remedies.message_send, name="message_send"),
+    path(
+        "contracts/<int:contract_id>/attachments/<int:attachment_id>",
+        remedies.attachment_download,
+        name="attachment",
+    ),
+    path("contracts/<int:contract_id>/termination", remedies.termination_request, name="termination_request"),
+    path(
+        "contracts/<int:contract_id>/termination/<int:request_id>/<str:verdict>",
+        remedies.termination_decide,
+        name="termination_decide",
+    ),
+    path("contracts/<int:contract_id>/support", remedies.support_open, name="support_open"),
+    path(
+        "contracts/<int:contract_id>/support/<int:case_id>/escalate",
+        remedies.support_escalate,
+        name="support_escalate",
+    ),
+    path("contracts/<int:contract_id>/rating", remedies.rating_submit, name="rating_submit"),
     # The support office console.
     path("staff/", staff.queue, name="staff_queue"),
+    path("staff/dashboard", staff.dashboard, name="staff_dashboard"),
+    path("staff/cases/<int:case_id>", staff.case_page, name="staff_case"),
+    path("staff/cases/<int:case_id>/notice", staff.notice_send, name="staff_notice"),
+    path("staff/cases/<int:case_id>/note", staff.note_add, name="staff_note"),
+    path("staff/cases/<int:case_id>/decide", staff.decide, name="staff_decide"),
 ]

@@ -19,6 +19,7 @@ from chukai import clock
 from chukai.contracts import selectors as contract_selectors
 from chukai.contracts import services as contract_services
 from chukai.errors import NotFound
+from chukai.messaging import services as messaging_services
 from chukai.web import integrations, labels
 from chukai.web.forms import DeliverForm, DueDateForm, PlanChangeForm, RevisionForm
 from chukai.web.views.common import attempt, bad_form, me
@@ -81,6 +82,12 @@ def contract_context(request: HttpRequest, contract_id: int, forms: dict[str, An
 
 @login_required
 def contract_page(request: HttpRequest, contract_id: int) -> HttpResponse:
+    contract = _contract(request, contract_id)
+    user = me(request)
+    role = contract.role_of(user.pk)
+    if role is not None and getattr(contract, f"{role}_unread"):
+        # Opening the page shows the thread: the counterpart sees 既読 (read) from now on.
+        messaging_services.messages_mark_read(user_id=user.pk, contract_id=contract_id)
     return render(request, "web/contract.html", contract_context(request, contract_id))
 
 
