@@ -34,14 +34,21 @@ def event_view(e: dict[str, Any], *, titles: dict[int, str], names: dict[int, st
     if mid in titles:
         parts.append(f"「{titles[mid]}」")
     for key in MONEY_KEYS:
-        if isinstance(d.get(key), int) and d[key]:
-            parts.append(f"{key.replace('_jpy', '').replace('_', ' ')} ¥{d[key]:,}")
+        if isinstance(d.get(key), int) and not isinstance(d.get(key), bool) and d[key]:
+            parts.append(f"{labels.label(labels.MONEY_WORDS, key)} ¥{d[key]:,}")
     money = d.get("money")
     if isinstance(money, dict) and money.get("amount_jpy"):
         parts.append(f"¥{money['amount_jpy']:,}")
-    for key in ("due_date", "status", "reason", "message", "decision", "to"):
+    coded = {"status": labels.CONTRACT_STATUS, "decision": labels.DECISIONS, "to": labels.ROLES}
+    for key in ("due_date", "status", "decision", "to", "reason", "message", "body"):
         v = d.get(key)
         if isinstance(v, str) and v:
+            if key in coded:
+                v = labels.label(coded[key], v)
+            elif v in labels.EVENTS:
+                v = labels.label(labels.EVENTS, v)
+            elif key == "reason" and v.startswith(("termination_", "support case #")):
+                continue  # an internal settlement memo, already said by the event's name
             parts.append(v if len(v) <= 140 else v[:140] + "…")
     ms = d.get("milestones")
     if isinstance(ms, list):

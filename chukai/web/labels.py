@@ -101,6 +101,26 @@ EVENTS: dict[str, Promise] = {
     "support_decided": _("Decided by the support office"),
     "penalty_mark_issued": _("Penalty mark issued"),
     "rating_given": _("Rating given"),
+    "contact_reminder_confirmed": _("Contact reminder confirmed"),
+    "official_notice_answered": _("Official notice answered"),
+    "official_notice_lapsed": _("Official notice lapsed without an answer"),
+    "support_case_closed": _("Support case closed"),
+    "support_case_decided": _("Decided by the support office"),
+    "support_case_ready": _("Support case ready for decision"),
+    "support_case_withdrawn": _("Support case withdrawn"),
+    "support_note_added": _("Internal note added by the support office"),
+    "due_date_set_by_staff": _("Due date set by the support office"),
+    "ratings_revealed": _("Ratings revealed"),
+    "rating_submitted": _("Rating given"),
+}
+
+MONEY_WORDS: dict[str, Promise] = {
+    "worker_jpy": _("to the worker"),
+    "client_jpy": _("to the client"),
+    "amount_jpy": _("amount"),
+    "client_fee_jpy": _("client fee"),
+    "worker_fee_jpy": _("fee"),
+    "pay_worker_jpy": _("pay the worker"),
 }
 
 ROLES: dict[str, Promise] = {
@@ -159,6 +179,10 @@ DEADLINES: dict[str, Promise] = {
     "reminder_expire": _("Contact reminder deadline"),
     "termination_takes_effect": _("Early termination takes effect"),
     "termination_effect": _("Early termination takes effect"),
+    "termination_take_effect": _("Early termination takes effect"),
+    "contact_reminder_expire": _("Contact reminder deadline"),
+    "support_notice_lapse": _("Official notice deadline"),
+    "rating_window_close": _("Rating window closes"),
     "notice_due": _("Official notice deadline"),
     "rating_window": _("Rating window closes"),
 }

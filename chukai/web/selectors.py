@@ -76,23 +76,23 @@ def dashboard_contracts(*, user: User, limit: int = 200) -> list[dict[str, Any]]
 
 
 def dashboard_banners(*, user: User) -> dict[str, Any]:
-    """Unread messages older than 72 hours (DOMAIN §4), and an email address that bounces."""
+    """Contracts with messages to me unread for more than 72 hours (DOMAIN §4); a bouncing address."""
     import datetime as dt
 
     from chukai import clock
+    from chukai.messaging.models import Message
 
     cutoff = clock.now() - dt.timedelta(hours=72)
-    # The counterpart's oldest unanswered message is the oldest one I have not answered;
-    # with unread messages to me, it is at least that old and unread.
     stale = list(
-        Contract.objects.filter(
-            Q(client=user, client_unread__gt=0, worker_waiting_since__lte=cutoff)
-            | Q(worker=user, worker_unread__gt=0, client_waiting_since__lte=cutoff)
-        )
-        .order_by("id")
-        .values("id", "title")[:20]
+        Message.objects.filter(recipient_id=user.pk, read_at__isnull=True, created_at__lte=cutoff)
+        .values("contract_id", "contract__title")
+        .distinct()
+        .order_by("contract_id")[:20]
     )
-    return {"stale_unread": stale, "email_bouncing": user.email_status == "bouncing"}
+    return {
+        "stale_unread": [{"id": r["contract_id"], "title": r["contract__title"]} for r in stale],
+        "email_bouncing": user.email_status == "bouncing",
+    }
 
 
 def notifications(*, user: User, limit: int = 100) -> list[dict[str, Any]]:

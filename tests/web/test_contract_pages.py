@@ -50,10 +50,12 @@ def test_deliver_accept_and_disabled_reasons(client_page, worker_page):
     worker, _w, _ = worker_page
     contract_id = page_contract(client, worker)
     m = Milestone.objects.get(contract_id=contract_id)
+    html = _html(worker.get(f"/contracts/{contract_id}"))
+    assert "仮払い前に作業を始めないでください" in html  # delivering waits for escrow, and says so
+    client.post(f"/contracts/{contract_id}/milestones/{m.pk}/fund")
     html = _html(client.get(f"/contracts/{contract_id}"))
     # Accepting is shown disabled with its reason while nothing is delivered.
-    assert "検収して支払いを確定する" in html and "今の状態ではできません" in html
-    client.post(f"/contracts/{contract_id}/milestones/{m.pk}/fund")
+    assert "検収して支払いを確定する" in html and "まだ納品がありません" in html
     r = worker.post(f"/contracts/{contract_id}/milestones/{m.pk}/deliver", {"message": "納品します"})
     assert r.status_code == 302
     html = _html(client.get(f"/contracts/{contract_id}"))
@@ -183,3 +185,67 @@ def test_contact_reminder_confirmation_shows_preview_and_advice(client_page, wor
         assert "連絡期限" in html and "2026-11-16" in html
         html = _html(client.get(f"/contracts/{contract_id}"))
         assert "取引相手があなたの回答を待っています" in html or "連絡催促申請" in html
+
+
+def test_notifications_page_count_and_mark_read(client_page, worker_page):
+    client, _c, _ = client_page
+    worker, _w, _ = worker_page
+    page_contract(client, worker)  # the worker is notified that a contract formed
+    html = _html(worker.get("/dashboard"))
+    assert 'id="nav-notifications"' in html and 'class="count"' in html
+    html = _html(worker.get("/notifications"))
+    assert "新着" in html
+    assert worker.post("/notifications/read").status_code == 302
+    html = _html(worker.get("/notifications"))
+    assert "新着" not in html and "既読" in html
+    assert 'class="count"' not in _html(worker.get("/dashboard"))
+
+
+def test_unread_banner_after_72_hours(client_page, worker_page):
+    client, _c, _ = client_page
+    worker, _w, _ = worker_page
+    with time_machine.travel(dt.datetime(2026, 11, 2, 1, 0, tzinfo=dt.UTC), tick=False) as tm:
+        contract_id = page_contract(client, worker)
+        worker.post(f"/contracts/{contract_id}/messages", {"body": "ご確認ください"})
+        assert "72時間以上未読" not in _html(client.get("/dashboard"))
+        tm.shift(dt.timedelta(hours=73))
+        assert "72時間以上未読" in _html(client.get("/dashboard"))
+
+
+def test_termination_with_bad_partial_payment_changes_nothing(client_page, worker_page):
+    client, _c, _ = client_page
+    worker, _w, _ = worker_page
+    contract_id = page_contract(client, worker)
+    m = Milestone.objects.get(contract_id=contract_id)
+    client.post(f"/contracts/{contract_id}/milestones/{m.pk}/fund")
+    r = worker.post(f"/contracts/{contract_id}/termination", {"reason": "体調不良のため", "pay_worker_jpy": "999999"})
+    assert r.status_code == 422
+    assert "50,000" in _html(r)  # at most the escrowed amount
+    r = worker.post(f"/contracts/{contract_id}/termination", {"reason": "", "pay_worker_jpy": "-5"})
+    assert r.status_code == 422
+    from chukai.remedies.models import TerminationRequest
+
+    assert not TerminationRequest.objects.filter(contract_id=contract_id).exists()
+    r = worker.post(f"/contracts/{contract_id}/termination", {"reason": "体調不良のため", "pay_worker_jpy": "20000"})
+    assert r.status_code == 302
+    html = _html(client.get(f"/contracts/{contract_id}"))
+    assert "同意して契約を終了する" in html and "¥20,000" in html
+    t = TerminationRequest.objects.get(contract_id=contract_id)
+    assert client.post(f"/contracts/{contract_id}/termination/{t.pk}/agree").status_code == 302
+    c = Contract.objects.get(pk=contract_id)
+    assert c.status == "completed"
+    assert Milestone.objects.get(pk=m.pk).status == "settled"
+
+
+def test_support_case_bad_input_then_opened(client_page, worker_page):
+    client, _c, _ = client_page
+    worker, _w, _ = worker_page
+    contract_id = page_contract(client, worker)
+    r = worker.post(f"/contracts/{contract_id}/support", {"kind": "nonsense", "body": ""})
+    assert r.status_code == 422
+    from chukai.support.models import SupportCase
+
+    assert not SupportCase.objects.exists()
+    r = worker.post(f"/contracts/{contract_id}/support", {"kind": "unresponsive", "body": "連絡がとれません"})
+    assert r.status_code == 302
+    assert SupportCase.objects.get().kind == "unresponsive"

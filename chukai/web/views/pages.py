@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
 from chukai.accounts.selectors import profile_dict
 from chukai.web import selectors
@@ -39,7 +42,12 @@ def notifications(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+@require_POST
 def notifications_read(request: HttpRequest) -> HttpResponse:
+    from chukai.messaging.services import notifications_mark_read
+
+    notifications_mark_read(user_id=me(request).pk)
+    messages.success(request, _("All notifications are marked as read."))
     return redirect("web:notifications")
 
 
