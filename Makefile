@@ -44,7 +44,7 @@ browser:
 		SUDO=""; [ "$$(id -u)" = 0 ] || SUDO="sudo -n"; \
 		echo "browser: installing Debian's chromium with apt-get"; \
 		$$SUDO apt-get update -qq && \
-		DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends chromium >/dev/null && \
+		DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium >/dev/null && \
 		test -x "$(CHROMIUM)" || { echo "browser: could not install chromium" >&2; exit 1; }; \
 	else \
 		echo "browser: no apt-get and no $(CHROMIUM); browser tests will be skipped" >&2; \

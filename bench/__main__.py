@@ -17,13 +17,14 @@ def main() -> None:
     p.add_argument("--quick", action="store_true", help="smaller sizes (a smoke run, numbers less stable)")
     p.add_argument("--finished", type=int, default=200_000, help="finished deadline rows in the table")
     p.add_argument("--pending", type=int, default=5_000, help="due rows to claim per variant")
+    p.add_argument("--run-pending", type=int, default=1_000, help="due rows to claim and run (no-op handler)")
     p.add_argument("--batch", type=int, default=50, help="rows per claim (run_worker's default)")
     p.add_argument("--requests", type=int, default=300, help="requests per endpoint per round")
     p.add_argument("--rounds", type=int, default=3)
-    p.add_argument("--max-seconds", type=float, default=60.0, help="time bound of one claiming pass")
+    p.add_argument("--max-seconds", type=float, default=30.0, help="time bound of one claiming pass")
     a = p.parse_args()
     if a.quick:
-        a.finished, a.pending, a.requests, a.rounds, a.max_seconds = 20_000, 1_000, 60, 1, 20.0
+        a.finished, a.pending, a.run_pending, a.requests, a.rounds = 20_000, 1_000, 200, 60, 1
 
     url = db.bench_url()
     started = time.perf_counter()
@@ -39,19 +40,24 @@ def main() -> None:
     if a.only in (None, "claim"):
         from bench import claim
 
-        print(f"\n(a) deadline claiming, SKIP LOCKED, batch {a.batch}: {a.finished:,} finished rows, {a.pending:,} due")
-        out = claim.run(
-            finished=a.finished, pending=a.pending, batch=a.batch, rounds=a.rounds, max_seconds=a.max_seconds
-        )
-        best = out["best"]
-        assert isinstance(best, dict)
-        for variant, plan in out["plans"].items():  # type: ignore[attr-defined]
-            print(f"  plan[{variant}]: {plan}")
-        for mode in ("claim", "claim+run"):
-            ours, base = best[f"{mode}:partial"], best[f"{mode}:plain"]
+        print(f"\n(a) deadline claiming with SKIP LOCKED, batch {a.batch}, {a.finished:,} finished rows in the table")
+        for mode, pending in (("claim", a.pending), ("claim+run", a.run_pending)):
+            best, plans = claim.run(
+                mode=mode,
+                finished=a.finished,
+                pending=pending,
+                batch=a.batch,
+                rounds=a.rounds,
+                max_seconds=a.max_seconds,
+            )
+            if mode == "claim":
+                for variant, plan in plans.items():
+                    print(f"  plan with the {variant} index: {plan}")
+            ours, base = best["partial"], best["plain"]
             print(
-                f"  {mode:<9}  partial index (ours) {ours.rows_per_s:9,.0f} rows/s   "
-                f"plain due_at index {base.rows_per_s:9,.0f} rows/s   ratio {ours.rows_per_s / base.rows_per_s:5.1f}x"
+                f"  {mode:<9} ({pending:,} due): partial index (ours) {ours.rows_per_s:8,.0f} rows/s, "
+                f"plain due_at index {base.rows_per_s:8,.0f} rows/s, ratio {ours.rows_per_s / base.rows_per_s:.1f}x",
+                flush=True,
             )
 
     if a.only in (None, "write"):
