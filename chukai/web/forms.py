@@ -15,8 +15,18 @@ from chukai.policies import rulebooks
 MAX_YEN = 100_000_000
 
 
+class YenField(forms.IntegerField):
+    """Whole yen; accepts what people type: 30,000 / ¥30,000 / 30000円 / full-width digits."""
+
+    def to_python(self, value: Any) -> int | None:
+        if isinstance(value, str):
+            value = value.translate(str.maketrans("０１２３４５６７８９，", "0123456789,"))
+            value = value.strip().removeprefix("¥").removeprefix("￥").removesuffix("円").replace(",", "").strip()
+        return super().to_python(value)
+
+
 def _yen(label: Any, *, min_value: int = 1, required: bool = True, help_text: Any = "") -> forms.IntegerField:
-    return forms.IntegerField(
+    return YenField(
         label=label,
         min_value=min_value,
         max_value=MAX_YEN,
@@ -28,7 +38,7 @@ def _yen(label: Any, *, min_value: int = 1, required: bool = True, help_text: An
             "min_value": _("The amount must be at least ¥%(limit_value)s."),
             "max_value": _("The amount must be at most ¥%(limit_value)s."),
         },
-        widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
     )
 
 

@@ -108,81 +108,84 @@ def rules_in_words(p: dict[str, Any]) -> list[tuple[str, str]]:
 
 
 NODES = {
-    "unfunded": (80, 60),
-    "escrowed": (290, 60),
-    "delivered": (500, 60),
-    "paid": (710, 60),
-    "cancelled": (80, 230),
-    "refunded": (290, 230),
-    "settled": (500, 230),
+    "unfunded": (90, 100),
+    "escrowed": (310, 100),
+    "delivered": (530, 100),
+    "paid": (750, 100),
+    "cancelled": (90, 300),
+    "refunded": (310, 300),
+    "settled": (530, 300),
 }
+BOX_W, BOX_H = 130, 44
 
 
 def diagram(p: dict[str, Any]) -> SafeString:
-    """Milestone states; solid arrows are a party's action, dashed arrows fire by themselves at a deadline."""
-    edges: list[tuple[str, str, str, bool]] = [
-        ("unfunded", "escrowed", _("client funds"), False),
-        ("escrowed", "delivered", _("worker reports completion"), False),
-        ("delivered", "paid", _("client accepts"), False),
-        ("delivered", "escrowed", _("revision"), False),
-    ]
+    """Milestone states. One arrow per pair of states, with every way it can happen listed on it:
+    plain text is a party's action; ⏱ and a dashed arrow mean it happens by itself at a deadline."""
+    edges: dict[tuple[str, str], list[tuple[str, bool]]] = {}
+
+    def add(a: str, b: str, text: str, timed: bool = False) -> None:
+        edges.setdefault((a, b), []).append((text, timed))
+
+    add("unfunded", "escrowed", _("client funds"))
+    add("escrowed", "delivered", _("worker reports completion"))
+    add("delivered", "paid", _("client accepts"))
+    add("delivered", "escrowed", _("revision"))
     acc = p["acceptance"]
     if acc["on_lapse"] == "auto_accept":
-        edges.append(("delivered", "paid", _("auto after %(d)d days") % {"d": acc["review_days"]}, True))
+        add("delivered", "paid", _("auto after %(d)d days") % {"d": acc["review_days"]}, True)
     elif acc["on_lapse"] == "support":
-        edges.append(("delivered", "paid", _("support office decides"), False))
+        add("delivered", "paid", _("support office decides"))
     cr = p.get("contact_reminder")
     if cr:
-        d = cr["respond_days"]
-        edges += [
-            ("delivered", "paid", _("reminder unanswered %(d)dd") % {"d": d}, True),
-            ("escrowed", "refunded", _("reminder unanswered %(d)dd") % {"d": d}, True),
-            ("unfunded", "cancelled", _("reminder unanswered %(d)dd") % {"d": d}, True),
-        ]
+        text = _("reminder unanswered %(d)dd") % {"d": cr["respond_days"]}
+        add("delivered", "paid", text, True)
+        add("escrowed", "refunded", text, True)
+        add("unfunded", "cancelled", text, True)
     term = p.get("termination")
     if term:
-        d = term["takes_effect_days"]
-        edges.append(("escrowed", "refunded", _("termination (silent %(d)dd)") % {"d": d}, True))
+        add("escrowed", "refunded", _("termination (silent %(d)dd)") % {"d": term["takes_effect_days"]}, True)
         if term["partial_payment"]:
-            edges.append(("escrowed", "settled", _("termination with partial pay"), False))
-    w, h = 800, 300
+            add("escrowed", "settled", _("termination with partial pay"))
+    add("escrowed", "refunded", _("support office decides"))
+    w, h = 840, 370
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {w} {h}" role="img" '
         f'aria-label="{escape(_("Milestone states of this policy"))}">',
         '<defs><marker id="arr" viewBox="0 0 10 10" refX="10" refY="5" markerWidth="7" markerHeight="7" '
         'orient="auto-start-reverse"><path d="M0,0 L10,5 L0,10 z" fill="#1d2430"/></marker></defs>',
     ]
-    seen: dict[tuple[str, str], int] = {}
-    for a, b, text, timed in edges:
+    hw, hh = BOX_W // 2, BOX_H // 2
+    for (a, b), labels_ in edges.items():
         (x1, y1), (x2, y2) = NODES[a], NODES[b]
-        n = seen.get((a, b), 0) + seen.get((b, a), 0)
-        seen[(a, b)] = seen.get((a, b), 0) + 1
-        off = n * 16
-        if y1 == y2:
-            sx, ex = (x1 + 62, x2 - 62) if x2 > x1 else (x1 - 62, x2 + 62)
-            sy = ey = y1 + (off if x2 > x1 else -18 - off) + (0 if x2 > x1 else 0)
-            if x2 < x1:
-                sy = ey = y1 - 14 - off
-            lx, ly = (sx + ex) // 2, sy - 4
-        else:
-            sx, sy, ex, ey = x1 + off, y1 + 22, x2 + off, y2 - 22
-            lx, ly = (sx + ex) // 2 + 6, (sy + ey) // 2 + off * 2
-        dash = ' stroke-dasharray="6 4"' if timed else ""
+        timed_only = all(t for _txt, t in labels_)
+        if y1 == y2 and x2 > x1:  # forward along the row: labels stacked above
+            sx, sy, ex, ey = x1 + hw, y1 - 6, x2 - hw, y2 - 6
+            lx, ly, anchor, step = (sx + ex) // 2, sy - 6, "middle", -14
+        elif y1 == y2:  # backward (revision): below the row
+            sx, sy, ex, ey = x1 - hw, y1 + 12, x2 + hw, y2 + 12
+            lx, ly, anchor, step = (sx + ex) // 2, sy + 16, "middle", 14
+        else:  # down to an end state: labels to the right of the arrow
+            sx, sy = (x1 + (20 if x2 > x1 else 0), y1 + hh)
+            ex, ey = (x2 - (hw - 10) if x2 > x1 else x2, y2 - hh)
+            lx, ly, anchor, step = (sx + ex) // 2 + 8, (sy + ey) // 2 - 7 * (len(labels_) - 1), "start", 14
+        dash = ' stroke-dasharray="6 4"' if timed_only else ""
         parts.append(
             f'<line x1="{sx}" y1="{sy}" x2="{ex}" y2="{ey}" stroke="#1d2430" stroke-width="1.6"{dash} '
             f'marker-end="url(#arr)"/>'
         )
-        anchor = "middle" if y1 == y2 else "start"
-        prefix = "⏱ " if timed else ""
-        parts.append(
-            f'<text x="{lx}" y="{ly}" font-size="11" text-anchor="{anchor}" fill="#1d2430">{escape(prefix + text)}</text>'
-        )
+        for i, (text, timed) in enumerate(labels_):
+            parts.append(
+                f'<text x="{lx}" y="{ly + i * step}" font-size="11" text-anchor="{anchor}" fill="#1d2430">'
+                f"{escape(('⏱ ' if timed else '') + text)}</text>"
+            )
     for name, (x, y) in NODES.items():
         parts.append(
-            f'<rect x="{x - 62}" y="{y - 22}" width="124" height="44" rx="8" fill="#fff" stroke="#13243a" stroke-width="2"/>'
+            f'<rect x="{x - hw}" y="{y - hh}" width="{BOX_W}" height="{BOX_H}" rx="8" fill="#fff" '
+            f'stroke="#13243a" stroke-width="2"/>'
         )
         parts.append(
-            f'<text x="{x}" y="{y + 5}" font-size="12" text-anchor="middle" font-weight="600" fill="#13243a">'
+            f'<text x="{x}" y="{y + 5}" font-size="13" text-anchor="middle" font-weight="600" fill="#13243a">'
             f"{escape(_short(name))}</text>"
         )
     parts.append(

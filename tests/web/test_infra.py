@@ -128,3 +128,14 @@ def test_htmx_is_served_locally():
 def test_pages_need_login(db):
     r = Client().get("/dashboard")
     assert r.status_code == 302 and r["Location"].startswith("/login")
+
+
+def test_yen_field_accepts_what_people_type():
+    from chukai.web.forms import JobForm
+
+    for typed in ("30000", "30,000", "¥30,000", "３００００", "30000円"):
+        f = JobForm({"title": "t", "description": "d", "budget_jpy": typed, "pricing": "fixed", "policy": "chukai"})
+        assert f.is_valid(), (typed, f.errors)
+        assert f.cleaned_data["budget_jpy"] == 30000
+    f = JobForm({"title": "t", "description": "d", "budget_jpy": "3万", "pricing": "fixed", "policy": "chukai"})
+    assert not f.is_valid() and "budget_jpy" in f.errors
