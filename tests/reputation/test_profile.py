@@ -203,3 +203,16 @@ def test_profile_query_count_does_not_grow_with_contracts(client_api, worker_api
     assert big == small
     # Authentication (2) + the user (1) + reputation (5); nothing per contract.
     assert big <= 10
+
+
+def test_first_response_counts_messages(client_api, worker_api):
+    with time_machine.travel(T0, tick=False):
+        c = make_contract(client_api, worker_api)
+    with time_machine.travel(T0 + 2 * HOUR, tick=False):
+        r = worker_api.post(f"/api/contracts/{c['id']}/messages", {"body": "よろしくお願いします。"})
+        assert r.status_code == 201, r.content
+    with time_machine.travel(T0 + 26 * HOUR, tick=False):
+        r = client_api.post(f"/api/contracts/{c['id']}/messages", {"body": "こちらこそ。素材を送ります。"})
+        assert r.status_code == 201, r.content
+    assert _profile(client_api, worker_api.user_id)["median_first_response_seconds"] == 2 * 3600
+    assert _profile(worker_api, client_api.user_id)["median_first_response_seconds"] == 24 * 3600
