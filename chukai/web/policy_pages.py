@@ -108,20 +108,20 @@ def rules_in_words(p: dict[str, Any]) -> list[tuple[str, str]]:
 
 
 NODES = {
-    "unfunded": (90, 100),
-    "escrowed": (310, 100),
-    "delivered": (530, 100),
-    "paid": (750, 100),
-    "cancelled": (90, 300),
-    "refunded": (310, 300),
-    "settled": (530, 300),
+    "unfunded": (80, 100),
+    "escrowed": (350, 100),
+    "delivered": (620, 100),
+    "paid": (890, 100),
+    "cancelled": (80, 300),
+    "refunded": (350, 300),
+    "settled": (780, 300),
 }
 BOX_W, BOX_H = 130, 44
 
 
 def diagram(p: dict[str, Any]) -> SafeString:
     """Milestone states. One arrow per pair of states, with every way it can happen listed on it:
-    plain text is a party's action; ⏱ and a dashed arrow mean it happens by itself at a deadline."""
+    plain text is a party's action; [auto] and a dashed arrow mean it happens by itself at a deadline."""
     edges: dict[tuple[str, str], list[tuple[str, bool]]] = {}
 
     def add(a: str, b: str, text: str, timed: bool = False) -> None:
@@ -148,14 +148,16 @@ def diagram(p: dict[str, Any]) -> SafeString:
         if term["partial_payment"]:
             add("escrowed", "settled", _("termination with partial pay"))
     add("escrowed", "refunded", _("support office decides"))
-    w, h = 840, 370
+    w, h = 980, 370
+    title = _("Milestone states of this policy")
+    legend = _("Solid arrow: a party acts. Dashed arrow and [auto]: happens by itself at a deadline.")
     parts = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {w} {h}" role="img" '
-        f'aria-label="{escape(_("Milestone states of this policy"))}">',
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {w} {h}" role="img" aria-label="{escape(title)}">',
         '<defs><marker id="arr" viewBox="0 0 10 10" refX="10" refY="5" markerWidth="7" markerHeight="7" '
         'orient="auto-start-reverse"><path d="M0,0 L10,5 L0,10 z" fill="#1d2430"/></marker></defs>',
     ]
     hw, hh = BOX_W // 2, BOX_H // 2
+    auto = _("[auto]")
     for (a, b), labels_ in edges.items():
         (x1, y1), (x2, y2) = NODES[a], NODES[b]
         timed_only = all(t for _txt, t in labels_)
@@ -168,7 +170,10 @@ def diagram(p: dict[str, Any]) -> SafeString:
         else:  # down to an end state: labels to the right of the arrow
             sx, sy = (x1 + (20 if x2 > x1 else 0), y1 + hh)
             ex, ey = (x2 - (hw - 10) if x2 > x1 else x2, y2 - hh)
-            lx, ly, anchor, step = (sx + ex) // 2 + 8, (sy + ey) // 2 - 7 * (len(labels_) - 1), "start", 14
+            frac = 0.5 if x1 == x2 else 0.75  # a diagonal's words sit near its end, clear of the others
+            lx = int(sx + (ex - sx) * frac) + 8
+            ly = int(sy + (ey - sy) * frac) - 7 * (len(labels_) - 1)
+            anchor, step = "start", 14
         dash = ' stroke-dasharray="6 4"' if timed_only else ""
         parts.append(
             f'<line x1="{sx}" y1="{sy}" x2="{ex}" y2="{ey}" stroke="#1d2430" stroke-width="1.6"{dash} '
@@ -177,7 +182,7 @@ def diagram(p: dict[str, Any]) -> SafeString:
         for i, (text, timed) in enumerate(labels_):
             parts.append(
                 f'<text x="{lx}" y="{ly + i * step}" font-size="11" text-anchor="{anchor}" fill="#1d2430">'
-                f"{escape(('⏱ ' if timed else '') + text)}</text>"
+                f"{escape((auto + ' ' if timed else '') + text)}</text>"
             )
     for name, (x, y) in NODES.items():
         parts.append(
@@ -188,10 +193,7 @@ def diagram(p: dict[str, Any]) -> SafeString:
             f'<text x="{x}" y="{y + 5}" font-size="13" text-anchor="middle" font-weight="600" fill="#13243a">'
             f"{escape(_short(name))}</text>"
         )
-    parts.append(
-        f'<text x="10" y="{h - 8}" font-size="11" fill="#1d2430">'
-        f"{escape(_('Solid arrow: a party acts. Dashed arrow with ⏱: happens by itself at a deadline.'))}</text>"
-    )
+    parts.append(f'<text x="10" y="{h - 8}" font-size="11" fill="#1d2430">{escape(legend)}</text>')
     parts.append("</svg>")
     return mark_safe("".join(parts))  # noqa: S308 - every text above is escaped
 
