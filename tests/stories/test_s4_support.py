@@ -135,8 +135,10 @@ def test_s4_acceptance_lapses_support_office_confirms_payment(
     official = [n for n in notified if n["kind"] == "official_notice"]
     assert len(official) == 1 and official[0]["user_id"] == client_api.user_id and official[0]["official"] is True
     assert _at(official[0]["respond_by"].isoformat()) == _at(notice["respond_by"])
-    client_notes = _notes(client_api)
-    assert any(n["kind"] == "official_notice" for n in client_notes)
+    # The client sees it in the app as an official notice, with the exact deadline in Tokyo time.
+    shown = [n for n in _notes(client_api) if n["kind"] == "official_notice"]
+    assert len(shown) == 1
+    assert shown[0]["title"].startswith("【chukai事務局】") and "2026年9月13日" in shown[0]["title"]
 
     # 5. The client stays silent: at the deadline the case is ready for a decision.
     clock.advance(days=4, hours=23)
