@@ -416,8 +416,19 @@ def on_contract_ended(contract: Contract) -> None:
     cases = list(SupportCase.objects.select_for_update().filter(contract=contract).exclude(status=SupportCase.CLOSED))
     now = clock.now()
     for case in cases:
-        _withdraw_notices(contract, _running_notices(case), now)
+        running = _running_notices(case)
+        _withdraw_notices(contract, running, now)
         _make_ready(case, reason="contract_ended", now=now)
+        for n in running:
+            event_add(
+                contract=contract,
+                kind="official_notice_withdrawn",
+                actor_role="system",
+                case_id=case.pk,
+                notice_id=n.pk,
+                to=n.to_role,
+                why="contract_ended",
+            )
 
 
 # --- staff: decisions ---------------------------------------------------------------------

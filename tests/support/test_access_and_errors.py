@@ -157,15 +157,28 @@ def test_decisions_need_something_to_decide(client_api: Api, worker_api: Api, st
 
 
 def test_decide_after_the_contract_ended_elsewhere(client_api: Api, worker_api: Api, staff: Api) -> None:
-    """The client accepts while a notice runs: the notice is answered, the case waits for staff to close it."""
+    """The client accepts while notices run: the client's is answered, the worker's withdrawn (on the
+    timeline), and the case waits for staff to close it."""
     c = funded(client_api, worker_api)
     got = open_case(worker_api, c["id"], "dispute")
-    notice = send_notice(staff, got["id"], "client")
+    to_client = send_notice(staff, got["id"], "client")
+    to_worker = send_notice(staff, got["id"], "worker")
     mid = c["milestones"][0]["id"]
     assert client_api.post(f"/api/contracts/{c['id']}/milestones/{mid}/accept").status_code == 200
     after = case(staff, got["id"])
-    assert after["notices"][0]["id"] == notice["id"] and after["notices"][0]["status"] == "answered"
+    assert {n["id"]: n["status"] for n in after["notices"]} == {
+        to_client["id"]: "answered",
+        to_worker["id"]: "withdrawn",
+    }
     assert after["status"] == "ready_for_decision" and after["ready_reason"] == "contract_ended"
+    events = worker_api.get(f"/api/contracts/{c['id']}/timeline").json()
+    withdrawn = [e for e in events if e["kind"] == "official_notice_withdrawn"]
+    assert [e["detail"]["notice_id"] for e in withdrawn] == [to_worker["id"]]
+    assert not [
+        d
+        for d in worker_api.get(f"/api/contracts/{c['id']}").json()["deadlines"]
+        if d["kind"] == "support_notice_lapse"
+    ]
     refused(
         lambda: staff.post(f"/api/support-cases/{got['id']}/decide", {"decision": "cancel"}), 409, "not_in_progress"
     )
