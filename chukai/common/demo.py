@@ -425,6 +425,18 @@ def _first_service(module: str, names: tuple[str, ...]) -> Callable[..., Any] | 
     return None
 
 
+APPS_WITH_DEMO = ("messaging", "remedies", "support", "reputation", "web")
+
+
+def app_demos(demo: Demo) -> None:
+    """Parts an app keeps itself: `chukai/<app>/demo.py` with a `<app>_demo(demo)` function,
+    built from the helpers here and idempotent the same way (recognised by title)."""
+    for app in APPS_WITH_DEMO:
+        fn = service(f"chukai.{app}.demo", f"{app}_demo")
+        if fn is not None:
+            fn(demo)
+
+
 PARTS: list[Callable[[Demo], None]] = [
     lifecycle_demo,
     multi_milestone_demo,
@@ -433,8 +445,9 @@ PARTS: list[Callable[[Demo], None]] = [
     termination_demo,
     support_demo,
     ratings_demo,
+    app_demos,
 ]
-OPTIONAL = {messaging_demo, contact_reminder_demo, termination_demo, support_demo, ratings_demo}
+OPTIONAL = {messaging_demo, contact_reminder_demo, termination_demo, support_demo, ratings_demo, app_demos}
 
 
 def load(*, strict: bool = False, warn: Callable[[str], None] = print) -> Demo:
