@@ -5,6 +5,7 @@ from typing import Any
 
 import pytest
 from django.db import connection
+from django.db.backends.signals import connection_created
 from django.test import Client
 
 _seq = itertools.count(1)
@@ -96,3 +97,13 @@ def make_contract(
 
 def is_postgres() -> bool:
     return connection.vendor == "postgresql"
+
+
+def _fast_commits(sender: Any, connection: Any, **kwargs: Any) -> None:
+    """Test databases are thrown away: skip the fsync wait on PostgreSQL commits (not durability-tested here)."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SET synchronous_commit TO off")
+
+
+connection_created.connect(_fast_commits)
