@@ -16,7 +16,7 @@ from chukai import clock
 from chukai.accounts.models import User
 from chukai.accounts.services import user_for_token, user_touch_last_seen
 from chukai.common.models import IdempotencyRecord
-from chukai.errors import ChukaiError, Invalid, Unauthorized
+from chukai.errors import ChukaiError, Invalid, NotFound, Unauthorized
 
 
 class BearerAuth(HttpBearer):
@@ -85,6 +85,10 @@ def caller(request: HttpRequest) -> User:
     """The authenticated user of an API call."""
     user: User = getattr(request, "auth")  # noqa: B009 - set by ninja's auth
     return user
+
+
+def api_not_found(request: HttpRequest) -> HttpResponse:
+    return problem(404, NotFound(f"No API endpoint {request.method} {request.path}.").problem())
 
 
 def jsonable(value: Any) -> Any:

@@ -16,3 +16,10 @@ def test_lifecycle_smoke(client_api, worker_api):
     assert r.status_code == 200, r.content
     assert r.json()["status"] == "completed"
     assert worker_api.get("/api/me").json()["balance_jpy"] == 45_000
+
+
+def test_unknown_api_path_is_a_problem(client_api):
+    r = client_api.get("/api/no-such-thing")
+    assert r.status_code == 404
+    assert r["Content-Type"] == "application/problem+json"
+    assert r.json()["code"] == "not_found"
