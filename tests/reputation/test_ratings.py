@@ -220,3 +220,19 @@ def test_simultaneous_ratings_reveal_once(client_api, worker_api):
     assert Rating.objects.filter(revealed_at__isnull=False).count() == 2
     timeline = client_api.get(f"/api/contracts/{c['id']}/timeline").json()
     assert len([e for e in timeline if e["kind"] == "ratings_revealed"]) == 1
+
+
+def test_reveal_reaches_both_notification_lists_in_their_language(client_api, worker_api):
+    english = signup("worker", locale="en")
+    c = completed_contract(client_api, english)
+    assert rate(english, c["id"], 5, "Great client").status_code == 201
+    for api in (client_api, english):
+        kinds = [n["kind"] for n in api.get("/api/me/notifications").json()]
+        assert "ratings_revealed" not in kinds
+    assert rate(client_api, c["id"], 4, "良い仕事でした").status_code == 201
+    ja = [n for n in client_api.get("/api/me/notifications").json() if n["kind"] == "ratings_revealed"]
+    en = [n for n in english.get("/api/me/notifications").json() if n["kind"] == "ratings_revealed"]
+    assert len(ja) == len(en) == 1
+    assert ja[0]["contract_id"] == en[0]["contract_id"] == c["id"]
+    assert "評価が公開されました" in ja[0]["title"] and c["title"] in ja[0]["title"]
+    assert en[0]["title"].startswith("Ratings for")
