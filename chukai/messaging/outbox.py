@@ -45,7 +45,7 @@ def _domain() -> str:
 
 def contract_link(contract_id: int | None) -> str:
     base = str(_conf("CHUKAI_SITE_URL", "http://127.0.0.1:8000")).rstrip("/")
-    return f"{base}/contracts/{contract_id}/" if contract_id else f"{base}/"
+    return f"{base}/contracts/{contract_id}" if contract_id else f"{base}/"
 
 
 def _render_email(user: User, kind: str, params: dict[str, Any], official: bool) -> tuple[str, str]:

@@ -54,7 +54,7 @@ def test_message_email_reaches_the_smtp_server(smtp, pair):
     assert subject(ja) == "workerさんから新しいメッセージ（1件）"
     assert ja["Content-Language"] == "ja"
     assert "承知しました、後ほど仮払い対応お願いします" in ja.get_content()
-    assert f"https://chukai.test/contracts/{c['id']}/" in ja.get_content()
+    assert f"https://chukai.test/contracts/{c['id']}" in ja.get_content().splitlines()
     assert "client 様" in ja.get_content()
     assert ja["X-Envelope-To"] == email_of(client)
 
@@ -64,7 +64,7 @@ def test_message_email_reaches_the_smtp_server(smtp, pair):
     assert en[0]["Content-Language"] == "en"
     assert "Hello worker," in en[0].get_content()
     assert "7:00 PM" not in en[0].get_content() and "19:00 EST" in en[0].get_content()  # New York time
-    assert f"https://chukai.test/contracts/{c['id']}/" in en[0].get_content()
+    assert f"https://chukai.test/contracts/{c['id']}" in en[0].get_content().splitlines()
     row = OutboxEmail.objects.get(message_id=msgid(en[0]))
     assert (row.status, row.attempts, row.smtp_code) == ("sent", 1, 250)
 

@@ -61,7 +61,7 @@ def test_notify_renders_in_recipient_language_and_time_zone(pair):
     mail = emails(worker.user_id, "test_deadline")[0]
     assert mail.subject == en.title and mail.locale == "en" and mail.to_email.startswith("worker")
     assert "“SEO記事作成” is due Sun, 29 Nov 2026 06:00 GMT" in mail.body
-    assert f"/contracts/{c['id']}/" in mail.body
+    assert f"/contracts/{c['id']}" in mail.body
 
 
 def test_official_prefix_and_unknown_kind_fallback(pair):

@@ -175,3 +175,21 @@ def test_attachments_type_size_and_download(settings, tmp_path, client_api, work
     assert got["X-Content-Type-Options"] == "nosniff"
     assert "attachment" in got["Content-Disposition"]
     assert signup("stranger").get(url).status_code == 404
+
+
+def test_wired_into_the_worker_and_the_openapi_document(client_api):
+    from chukai.deadlines.registry import HANDLERS
+    from chukai.deadlines.worker_steps import STEPS
+    from chukai.messaging.outbox import outbox_step
+
+    assert outbox_step in STEPS and "message_unread_nudge" in HANDLERS
+    paths = client_api.get("/api/openapi.json").json()["paths"]
+    for path in (
+        "/api/contracts/{contract_id}/messages",
+        "/api/contracts/{contract_id}/messages/read",
+        "/api/contracts/{contract_id}/reachability",
+        "/api/contracts/{contract_id}/attachments",
+        "/api/me/notifications",
+        "/api/me/notifications/read",
+    ):
+        assert path in paths, path
