@@ -219,10 +219,10 @@ def message_post(
     max_count = _conf("CHUKAI_ATTACHMENT_MAX_COUNT", 5)
     if len(attachment_ids) > max_count:
         raise Invalid({"attachments": f"At most {max_count} files per message."})
-    now = clock.now()
-    _check_rate(user_id, now)
+    _check_rate(user_id, clock.now())
     with transaction.atomic():
         contract = contract_lock(contract_id, user_id=user_id)
+        now = clock.now()  # after the lock, so the thread's order and the contract's facts agree
         role = _require_party(contract, user_id)
         _require_can_post(contract)
         recipient_id = contract.other_party_id(user_id)
