@@ -77,24 +77,38 @@ def assert_ledger_invariants(*, contract_ids: list[int] | None = None) -> None:
 
 # Columns that change on any authenticated call (reads included), not by the call's action.
 _VOLATILE = {("accounts", "user"): {"last_seen_at"}, ("accounts", "apitoken"): {"last_used_at"}}
+_SQL_CACHE: dict[tuple[str, tuple[str, ...] | None], list[tuple[str, str]]] = {}
 
 
-def db_state(*, labels: tuple[str, ...] | None = None) -> dict[str, list[dict[str, Any]]]:
+def _snapshot_queries(labels: tuple[str, ...] | None) -> list[tuple[str, str]]:
+    key = (str(connection.settings_dict["NAME"]), labels)
+    if key not in _SQL_CACHE:
+        tables = set(connection.introspection.table_names())  # apps under construction may lack theirs
+        qn = connection.ops.quote_name
+        queries = []
+        for model in apps.get_models():
+            meta = model._meta
+            if not meta.app_config.name.startswith("chukai.") or meta.proxy or not meta.managed:
+                continue
+            if meta.db_table not in tables or (labels is not None and meta.app_label not in labels):
+                continue
+            skip = _VOLATILE.get((meta.app_label, meta.model_name), set())
+            cols = ", ".join(qn(f.column) for f in meta.concrete_fields if f.attname not in skip)
+            queries.append((meta.label, f"SELECT {cols} FROM {qn(meta.db_table)} ORDER BY {qn(meta.pk.column)}"))
+        _SQL_CACHE[key] = queries
+    return _SQL_CACHE[key]
+
+
+def db_state(*, labels: tuple[str, ...] | None = None) -> dict[str, list[tuple[Any, ...]]]:
     """Every row of every chukai model (or of the given app labels), to compare before and after a call."""
-    out: dict[str, list[dict[str, Any]]] = {}
-    tables = set(connection.introspection.table_names())  # apps under construction may lack theirs
-    for model in apps.get_models():
-        meta = model._meta
-        if not meta.app_config.name.startswith("chukai.") or meta.proxy or not meta.managed:
-            continue
-        if meta.db_table not in tables or (labels is not None and meta.app_label not in labels):
-            continue
-        skip = _VOLATILE.get((meta.app_label, meta.model_name), set())
-        fields = [f.attname for f in meta.concrete_fields if f.attname not in skip]
-        out[meta.label] = list(model._default_manager.order_by("pk").values(*fields))
+    out: dict[str, list[tuple[Any, ...]]] = {}
+    with connection.cursor() as cursor:
+        for label, sql in _snapshot_queries(labels):
+            cursor.execute(sql)
+            out[label] = cursor.fetchall()
     return out
 
 
-def assert_same_state(before: dict[str, list[dict[str, Any]]], after: dict[str, list[dict[str, Any]]]) -> None:
+def assert_same_state(before: dict[str, list[Any]], after: dict[str, list[Any]]) -> None:
     changed = [label for label in before if before[label] != after.get(label)]
     assert not changed, f"a refused call changed {changed}"
