@@ -8,9 +8,9 @@ from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
 
-def bars(rows: list[tuple[Any, int]], *, title: str, width: int = 520, bar_h: int = 26) -> SafeString:
+def bars(rows: list[tuple[Any, int]], *, title: str, width: int = 560, bar_h: int = 26) -> SafeString:
     top = max((n for _l, n in rows), default=0) or 1
-    label_w = 110
+    label_w = 210
     h = len(rows) * (bar_h + 8) + 30
     out = [
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {h}" role="img" aria-label="{escape(title)}">',

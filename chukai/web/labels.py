@@ -169,6 +169,7 @@ REQUEST_STATUS: dict[str, Promise] = {
     "took_effect": _("Took effect"),
     "pending": _("Waiting for an answer"),
     "accepted": _("Accepted"),
+    "closed": _("Closed (the contract ended otherwise)"),
 }
 
 DEADLINES: dict[str, Promise] = {

@@ -15,6 +15,7 @@ urlpatterns = [
     path("dashboard", pages.dashboard, name="dashboard"),
     path("notifications", pages.notifications, name="notifications"),
     path("notifications/read", pages.notifications_read, name="notifications_read"),
+    path("notifications/count", pages.notification_count, name="notification_count"),
     path("users/<int:user_id>", pages.profile, name="profile"),
     path("policies", pages.policies, name="policies"),
     path("jobs", jobs.job_list, name="jobs"),

@@ -249,3 +249,12 @@ def test_support_case_bad_input_then_opened(client_page, worker_page):
     r = worker.post(f"/contracts/{contract_id}/support", {"kind": "unresponsive", "body": "連絡がとれません"})
     assert r.status_code == 302
     assert SupportCase.objects.get().kind == "unresponsive"
+
+
+def test_header_count_fragment_for_htmx(client_page, worker_page):
+    client, _c, _ = client_page
+    worker, _w, _ = worker_page
+    page_contract(client, worker)
+    r = worker.get("/notifications/count", HTTP_HX_REQUEST="true")
+    assert r.status_code == 200 and 'class="count"' in _html(r) and "<html" not in _html(r)
+    assert 'hx-get="/notifications/count"' in _html(worker.get("/dashboard"))

@@ -68,3 +68,8 @@ def policies(request: HttpRequest) -> HttpResponse:
     from chukai.web.policy_pages import all_policies
 
     return render(request, "web/policies.html", {"policies": all_policies()})
+
+
+def notification_count(request: HttpRequest) -> HttpResponse:
+    """The header's unread count, refreshed by htmx every minute."""
+    return render(request, "web/_count.html")
