@@ -28,7 +28,7 @@ from chukai.reputation.models import PenaltyMark
 from tests.conftest import is_postgres
 from tests.stories.helpers import check_invariants
 
-ROUNDS = 200
+ROUNDS = int(__import__("os").environ.get("CHUKAI_RACE_ROUNDS", "200"))
 T0 = dt.datetime(2026, 9, 1, tzinfo=dt.UTC)
 
 
