@@ -102,7 +102,7 @@ class Milestone(models.Model):
 
 
 class DueDateChange(models.Model):
-    STATUSES = [(s, s) for s in ("pending", "accepted", "declined")]
+    STATUSES = [(s, s) for s in ("pending", "accepted", "declined", "cancelled")]
     contract = models.ForeignKey(Contract, on_delete=models.PROTECT, related_name="due_date_changes")
     proposed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     due_date = models.DateField()
@@ -112,7 +112,7 @@ class DueDateChange(models.Model):
 
 
 class PlanChange(models.Model):
-    STATUSES = [(s, s) for s in ("pending", "accepted", "declined")]
+    STATUSES = [(s, s) for s in ("pending", "accepted", "declined", "cancelled")]
     contract = models.ForeignKey(Contract, on_delete=models.PROTECT, related_name="plan_changes")
     proposed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     milestones = models.JSONField()

@@ -86,6 +86,9 @@ def contract_sync_status(
         contract.ended_by_id = caused_by_id
         fields += ["ended_at", "end_cause", "ended_by"]
         deadline_cancel(contract_id=contract.pk, kinds=hooks.CANCEL_ON_END)
+        # Proposals nobody can answer any more are closed, not left pending forever.
+        for model in (DueDateChange, PlanChange):
+            model.objects.filter(contract=contract, status="pending").update(status="cancelled", decided_at=clock.now())
     contract.save(update_fields=fields)
     if status in (Contract.COMPLETED, Contract.CANCELLED):
         event_add(
@@ -111,7 +114,9 @@ def contract_end(
     reason: str,
 ) -> list[dict[str, Any]]:
     """End an open contract: each held milestone settles with `pay[milestone_id]` yen to the
-    worker (default 0 = refund), unfunded ones are cancelled."""
+    worker (default 0 = refund), unfunded ones are cancelled. The caller holds the locks."""
+    if not contract.is_open:
+        raise RuleViolation("not_in_progress", f"The contract is already {contract.status}.")
     moved: list[dict[str, Any]] = []
     for m in milestones:
         if m.status in Milestone.HOLDING:
@@ -406,6 +411,13 @@ def plan_change_decide(*, user_id: int, change_id: int, accept: bool) -> Contrac
         if change.status != "pending":
             raise RuleViolation("invalid_state", f"This proposal is already {change.status}.")
         _require_open(contract)
+        if accept and any(m.funded_at and m.funded_at >= change.created_at for m in milestones):
+            # The plan replaces the unfunded part as it was when proposed; that part has changed.
+            raise RuleViolation(
+                "invalid_state",
+                "A milestone was funded after this plan change was proposed; "
+                "propose the change again for what is still unfunded.",
+            )
         change.status = "accepted" if accept else "declined"
         change.decided_at = clock.now()
         change.save(update_fields=["status", "decided_at"])

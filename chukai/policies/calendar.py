@@ -13,7 +13,9 @@ TOKYO = zoneinfo.ZoneInfo("Asia/Tokyo")
 
 @functools.lru_cache(maxsize=64)
 def _japan_holidays(year: int) -> holidays.HolidayBase:
-    return holidays.country_holidays("JP", years=year)
+    # National holidays plus the bank holidays of the New Year break (31 Dec - 3 Jan), when
+    # banks, offices and our support office are closed.
+    return holidays.country_holidays("JP", years=year, categories=(holidays.PUBLIC, holidays.BANK))
 
 
 def is_business_day(day: dt.date) -> bool:

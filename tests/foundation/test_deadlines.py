@@ -246,9 +246,9 @@ def test_manual_clock_is_off_by_default(db):
     [
         # Friday + 1 business day = Monday, same time of day
         (dt.datetime(2026, 11, 27, 15, 30, tzinfo=JST), 1, dt.datetime(2026, 11, 30, 15, 30, tzinfo=JST)),
-        # New Year: 1 January (Friday) is a holiday, then a weekend
+        # New Year: offices close 31 Dec - 3 Jan (年末年始), then a weekend
         (dt.datetime(2026, 12, 31, 10, 0, tzinfo=JST), 1, dt.datetime(2027, 1, 4, 10, 0, tzinfo=JST)),
-        (dt.datetime(2026, 12, 28, 10, 0, tzinfo=JST), 5, dt.datetime(2027, 1, 5, 10, 0, tzinfo=JST)),
+        (dt.datetime(2026, 12, 28, 10, 0, tzinfo=JST), 5, dt.datetime(2027, 1, 6, 10, 0, tzinfo=JST)),
         # Golden Week 2027: 29 April (Thu), 3-5 May (Mon-Wed)
         (dt.datetime(2027, 4, 28, 9, 0, tzinfo=JST), 1, dt.datetime(2027, 4, 30, 9, 0, tzinfo=JST)),
         (dt.datetime(2027, 4, 28, 9, 0, tzinfo=JST), 2, dt.datetime(2027, 5, 6, 9, 0, tzinfo=JST)),
@@ -265,6 +265,7 @@ def test_calendar_days_and_holidays():
     start = dt.datetime(2026, 12, 31, 10, 0, tzinfo=JST)
     assert add_days(start, 5) == start + dt.timedelta(days=5)
     assert not is_business_day(dt.date(2027, 1, 1)) and not is_business_day(dt.date(2027, 5, 3))
+    assert not is_business_day(dt.date(2026, 12, 31)) and not is_business_day(dt.date(2029, 1, 3))  # 年末年始
     assert not is_business_day(dt.date(2026, 11, 23))  # 勤労感謝の日 (Monday)
     assert is_business_day(dt.date(2026, 11, 24))
 
@@ -275,4 +276,4 @@ def test_chukai_notice_window_is_five_business_days():
     notice = current("chukai")["notice"]
     start = dt.datetime(2026, 12, 25, 12, 0, tzinfo=JST)  # Friday
     due = add_days(start, notice["respond_days"], business=notice["business_days"])
-    assert due == dt.datetime(2027, 1, 4, 12, 0, tzinfo=JST)  # 28-31 Dec, (1 Jan holiday, weekend), 4 Jan
+    assert due == dt.datetime(2027, 1, 5, 12, 0, tzinfo=JST)  # 28-30 Dec, (31 Dec - 3 Jan closed), 4-5 Jan
