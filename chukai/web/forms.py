@@ -77,6 +77,13 @@ class SignupForm(forms.Form):
     def clean_locale(self) -> str:
         return self.cleaned_data.get("locale") or "ja"
 
+    def clean_password(self) -> str:
+        from django.contrib.auth.password_validation import validate_password
+
+        password: str = self.cleaned_data["password"]
+        validate_password(password)  # Django's own messages, translated into Japanese by Django
+        return password
+
     def clean_time_zone(self) -> str:
         tz = self.cleaned_data["time_zone"].strip()
         try:

@@ -27,6 +27,7 @@ def test_signup_with_bad_input_shows_messages_and_creates_nothing(db):
     html = r.content.decode()
     assert "有効なメールアドレス" in html
     assert "不明なタイムゾーン" in html
+    assert "このパスワードは短すぎます" in html
     assert User.objects.count() == 0
 
 
