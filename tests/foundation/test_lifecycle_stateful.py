@@ -337,6 +337,7 @@ def test_lifecycle_state_machine(db):
             stateful_step_count=40,
             deadline=None,
             database=None,
+            derandomize=True,  # the same runs every time, so the coverage check below cannot flake
             suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
         ),
     )
