@@ -29,6 +29,7 @@ from chukai.deadlines.registry import handler
 from chukai.deadlines.services import deadline_cancel, deadline_schedule
 from chukai.errors import Forbidden, Invalid, NotFound, RuleViolation
 from chukai.policies.calendar import add_days
+from chukai.remedies.outcomes import pay_split
 from chukai.reputation.services import penalty_mark_issue
 from chukai.support import rules
 from chukai.support.models import OfficialNotice, StaffNote, SupportCase
@@ -448,16 +449,20 @@ def _fault_user_id(contract: Contract, case: SupportCase, at_fault: str | None) 
     return lapsed.pop() if len(lapsed) == 1 else None
 
 
-def _split_pay(held: list[Milestone], pay_worker_jpy: int) -> dict[int, int]:
-    """Spread a lump sum over the held milestones: delivered work first, then by position."""
-    order = sorted(held, key=lambda m: (m.status != Milestone.DELIVERED, m.position, m.pk))
-    pay: dict[int, int] = {}
-    left = pay_worker_jpy
-    for m in order:
-        part = min(left, m.amount_jpy)
-        pay[m.pk] = part
-        left -= part
-    return pay
+def decision_pay(
+    *, milestones: list[Milestone], decision: str, pay_worker_jpy: int | None = None, end_contract: bool = False
+) -> tuple[dict[int, int], bool]:
+    """What a decision pays the worker per held milestone, and whether the contract ends.
+
+    Pure, so the staff console's preview and the decision itself cannot disagree.
+    """
+    if decision == SupportCase.RELEASE_DELIVERED:
+        delivered = {m.pk: m.amount_jpy for m in milestones if m.status == Milestone.DELIVERED}
+        rest = [m for m in milestones if m.status not in Milestone.FINAL and m.status != Milestone.DELIVERED]
+        return delivered, end_contract or not rest
+    if decision == SupportCase.SPLIT:
+        return pay_split(milestones, pay_worker_jpy or 0), True
+    return {}, decision != SupportCase.EXTEND_DUE_DATE
 
 
 def case_decide(
@@ -510,14 +515,9 @@ def case_decide(
         held = [m for m in milestones if m.status in Milestone.HOLDING]
         delivered = [m for m in held if m.status == Milestone.DELIVERED]
         escrowed_jpy = sum(m.amount_jpy for m in held)
-        pay: dict[int, int] = {}
-        ends = True
         if decision == SupportCase.RELEASE_DELIVERED:
             if not delivered:
                 raise RuleViolation("invalid_state", "No milestone is delivered.")
-            pay = {m.pk: m.amount_jpy for m in delivered}
-            rest = [m for m in milestones if m.status not in Milestone.FINAL and m.status != Milestone.DELIVERED]
-            ends = end_contract or not rest
         elif decision == SupportCase.REFUND_ESCROW:
             if not held:
                 raise RuleViolation("invalid_state", "Nothing is held in escrow.")
@@ -527,9 +527,9 @@ def case_decide(
                 raise RuleViolation("invalid_state", "Nothing is held in escrow.")
             if pay_worker_jpy > escrowed_jpy:
                 raise Invalid({"pay_worker_jpy": f"At most the escrowed ¥{escrowed_jpy:,}."})
-            pay = _split_pay(held, pay_worker_jpy)
-        elif decision == SupportCase.EXTEND_DUE_DATE:
-            ends = False
+        pay, ends = decision_pay(
+            milestones=milestones, decision=decision, pay_worker_jpy=pay_worker_jpy, end_contract=end_contract
+        )
         fault_id = _fault_user_id(contract, case, at_fault) if decision != SupportCase.EXTEND_DUE_DATE else None
         now = clock.now()
         _withdraw_notices(contract, _running_notices(case), now)

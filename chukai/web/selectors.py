@@ -106,23 +106,16 @@ def notifications(*, user: User, limit: int = 100) -> list[dict[str, Any]]:
 def decision_preview(*, contract: Contract, decision: str, pay_worker_jpy: int | None) -> dict[str, Any]:
     """What a staff decision would do to each milestone, in yen, before it is confirmed.
 
-    Mirrors `support.services.case_decide` with the same settlement arithmetic
-    (`remedies.outcomes.end_plan`); nothing is written.
+    Uses the decision's own split (`support.services.decision_pay`) and the settlement
+    arithmetic (`remedies.outcomes.end_plan`); nothing is written.
     """
-    from chukai.remedies.outcomes import end_plan, pay_split
+    from chukai.remedies.outcomes import end_plan
+    from chukai.support.services import decision_pay
 
     milestones = list(contract.milestones.all())
-    delivered = [m for m in milestones if m.status == Milestone.DELIVERED]
-    pay: dict[int, int] = {}
-    only: set[int] | None = None
-    if decision == "release_delivered":
-        pay = {m.pk: m.amount_jpy for m in delivered}
-        rest = [m for m in milestones if m.status not in Milestone.FINAL and m.status != Milestone.DELIVERED]
-        if rest:
-            only = {m.pk for m in delivered}  # the contract goes on; the rest stays as it is
-    elif decision == "split":
-        pay = pay_split(milestones, pay_worker_jpy or 0)
+    pay, ends = decision_pay(milestones=milestones, decision=decision, pay_worker_jpy=pay_worker_jpy)
     plan = end_plan(contract, milestones, pay)
+    only = None if ends else set(pay)  # the contract goes on; the rest stays as it is
     if only is not None:
         for row in plan["milestones"]:
             if row["id"] not in only and not row.get("already_settled"):
