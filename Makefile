@@ -24,7 +24,7 @@ setup: $(STAMP)
 run: setup
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py load_demo
-	@echo "chukai: http://$(ADDR)/  (API docs: http://$(ADDR)/api/docs, staff console: http://$(ADDR)/admin/)"
+	@echo "chukai: http://$(ADDR)/  (API docs: http://$(ADDR)/api/docs, staff console: http://$(ADDR)/staff/, admin: /admin/)"
 	@echo "emails are printed here unless EMAIL_BACKEND / EMAIL_HOST say otherwise"
 	EMAIL_BACKEND=$${EMAIL_BACKEND:-django.core.mail.backends.console.EmailBackend} \
 		$(BIN)/python manage.py serve --addr $(ADDR)
@@ -38,16 +38,19 @@ worker: setup
 
 ## browser: Debian's chromium for the browser tests (apt-get only when it is missing)
 browser:
-	@if [ -x "$(CHROMIUM)" ]; then \
-		echo "browser: $(CHROMIUM) present"; \
+	@missing=""; \
+	[ -x "$(CHROMIUM)" ] || missing="chromium"; \
+	dpkg -s fonts-ipafont-gothic >/dev/null 2>&1 || missing="$$missing fonts-ipafont-gothic"; \
+	if [ -z "$$missing" ]; then \
+		echo "browser: $(CHROMIUM) and a Japanese font present"; \
 	elif command -v apt-get >/dev/null 2>&1; then \
 		SUDO=""; [ "$$(id -u)" = 0 ] || SUDO="sudo -n"; \
-		echo "browser: installing Debian's chromium with apt-get"; \
+		echo "browser: installing Debian's$$missing with apt-get"; \
 		$$SUDO apt-get update -qq && \
-		DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium >/dev/null && \
+		DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing >/dev/null && \
 		test -x "$(CHROMIUM)" || { echo "browser: could not install chromium" >&2; exit 1; }; \
 	else \
-		echo "browser: no apt-get and no $(CHROMIUM); browser tests will be skipped" >&2; \
+		echo "browser: no apt-get and no$$missing; browser tests will be skipped" >&2; \
 	fi
 
 lint: setup

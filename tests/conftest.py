@@ -11,6 +11,13 @@ from django.test import Client
 _seq = itertools.count(1)
 
 
+@pytest.fixture(autouse=True)
+def fast_password_hashing(settings: Any) -> None:
+    """argon2 costs 0.25-0.6 s a hash here; tests that are not about hashing use a fast one
+    (tests/foundation/test_accounts_api.py checks argon2 itself)."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 class Api:
     """A Django test client speaking JSON with a bearer token."""
 

@@ -26,12 +26,6 @@ from tests.conftest import Api
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture(autouse=True)
-def fast_password_hashing(settings):
-    """argon2 costs ~0.3-0.6 s a hash here; hashing itself is tested in tests/foundation."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 def load() -> str:
     out = io.StringIO()
     call_command("load_demo", "--strict", stdout=out, stderr=io.StringIO())

@@ -13,12 +13,6 @@ from tests.conftest import Api
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture(autouse=True)
-def fast_password_hashing(settings):
-    """argon2 costs ~0.3-0.6 s a hash here; hashing itself is tested in tests/foundation."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 def test_createsuperuser_noinput_from_the_standard_environment(monkeypatch):
     monkeypatch.setenv("DJANGO_SUPERUSER_EMAIL", "Boss@Example.com")
     monkeypatch.setenv("DJANGO_SUPERUSER_PASSWORD", "staff pass phrase 2026")

@@ -2,19 +2,9 @@ from __future__ import annotations
 
 from typing import Any
 
-import pytest
-
 import tests.foundation.worker_probe  # noqa: F401 - registers the test-only deadline handlers
 from tests.conftest import Api
 from tests.foundation.invariants import assert_same_state, db_state
-
-FAST_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
-@pytest.fixture(autouse=True)
-def fast_password_hashing(settings: Any) -> None:
-    """argon2 costs ~0.25 s a hash; tests that are not about hashing use a fast one."""
-    settings.PASSWORD_HASHERS = FAST_HASHERS
 
 
 def refused(call: Any, status: int, code: str | None = None) -> dict[str, Any]:

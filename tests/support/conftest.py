@@ -8,11 +8,6 @@ from chukai.contracts import hooks
 from tests.stories.helpers import clock  # noqa: F401 - fixture: the manual clock moved through the API
 
 
-@pytest.fixture(autouse=True)
-def fast_password_hashing(settings: Any) -> None:
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
 def notified(monkeypatch: pytest.MonkeyPatch) -> list[dict[str, Any]]:
     """Every `hooks.notify` call made during the test (kept besides the real listeners)."""
