@@ -2,14 +2,20 @@
 
 from __future__ import annotations
 
+import functools
 import json
+import logging
+import re
+from collections.abc import Callable
 from typing import Any
 
 from django.core.serializers.json import DjangoJSONEncoder
-from django.db import IntegrityError, transaction
-from django.http import HttpRequest, HttpResponse
+from django.db import DataError, IntegrityError, transaction
+from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed
+from django.urls import URLPattern
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
+from ninja.parser import Parser
 from ninja.security import HttpBearer
 
 from chukai import clock
@@ -27,12 +33,86 @@ class BearerAuth(HttpBearer):
         return user
 
 
-api = NinjaAPI(
+log = logging.getLogger(__name__)
+INT64 = 2**63
+_UNSTORABLE = re.compile("[\x00\ud800-\udfff]")  # NUL (PostgreSQL refuses it), unpaired surrogates (not UTF-8)
+_INTEGER = re.compile(r"[+-]?\d+")
+
+
+def _check_storable(value: Any, at: str, query: bool = False) -> None:
+    """Refuse, as 422, input no database column can take: text with NUL or an unpaired
+    surrogate, integers beyond 64 bits (SQLite cannot bind them, PostgreSQL's bigint overflows)."""
+    if isinstance(value, str):
+        if _UNSTORABLE.search(value):
+            raise Invalid({at: "Text may not contain NUL characters or unpaired surrogates."})
+        if query and _INTEGER.fullmatch(value) and not -INT64 <= int(value) < INT64:
+            raise Invalid({at: "Number out of range."})
+    elif isinstance(value, int) and not isinstance(value, bool):
+        if not -INT64 <= value < INT64:
+            raise Invalid({at: "Number out of range."})
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            _check_storable(key, at or "body")
+            _check_storable(item, f"{at}.{key}" if at else str(key), query)
+    elif isinstance(value, list):
+        for i, item in enumerate(value):
+            _check_storable(item, f"{at}[{i}]", query)
+
+
+class StorableParser(Parser):
+    """JSON bodies, query strings and forms, refusing what the database could not store."""
+
+    def parse_body(self, request: HttpRequest) -> dict[str, Any]:
+        data = super().parse_body(request)
+        _check_storable(data, "")  # ninja wraps this as a 400 "cannot parse"; _http_error unwraps it
+        return data
+
+    def parse_querydict(self, data: Any, list_fields: list[str], request: HttpRequest) -> dict[str, Any]:
+        result = super().parse_querydict(data, list_fields, request)
+        _check_storable(result, "", query=True)
+        return result
+
+
+PROBLEM_SCHEMA: dict[str, Any] = {
+    "title": "Problem",
+    "description": "RFC 9457 problem details; `code` names the refusal, `fields` maps invalid inputs to messages.",
+    "type": "object",
+    "required": ["type", "title", "status", "detail", "code"],
+    "properties": {
+        "type": {"type": "string"},
+        "title": {"type": "string"},
+        "status": {"type": "integer"},
+        "detail": {"type": "string"},
+        "code": {"type": "string"},
+        "fields": {"type": "object", "additionalProperties": {"type": "array", "items": {"type": "string"}}},
+    },
+    "additionalProperties": True,
+}
+
+
+class ChukaiAPI(NinjaAPI):
+    def get_openapi_schema(self, **kwargs: Any) -> Any:
+        """Ninja's document, with the problem answers every operation may give (4XX) documented."""
+        schema = super().get_openapi_schema(**kwargs)
+        schema.setdefault("components", {}).setdefault("schemas", {})["Problem"] = PROBLEM_SCHEMA
+        refusal = {
+            "description": "Refused: a problem (see the API conventions for the status and code).",
+            "content": {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}},
+        }
+        for operations in schema.get("paths", {}).values():
+            for operation in operations.values():
+                if isinstance(operation, dict) and "responses" in operation:
+                    operation["responses"].setdefault("4XX", refusal)
+        return schema
+
+
+api = ChukaiAPI(
     title="chukai API",
     version="1.0",
     description="Crowdsourcing escrow with remedies for a silent counterpart. Errors are RFC 9457 problems.",
     auth=BearerAuth(),
     urls_namespace="api",
+    parser=StorableParser(),
 )
 
 
@@ -69,8 +149,18 @@ def _validation_error(request: HttpRequest, exc: ValidationError) -> HttpRespons
     return problem(422, Invalid(fields).problem())  # type: ignore[arg-type]
 
 
+@api.exception_handler(OverflowError)
+@api.exception_handler(DataError)
+def _out_of_range(request: HttpRequest, exc: Exception) -> HttpResponse:
+    """A value the database (or date arithmetic) cannot hold got past validation: still the input's fault."""
+    log.warning("Input out of range for %s %s", request.method, request.path, exc_info=exc)
+    return problem(422, Invalid({"body": "A value is out of range."}).problem())
+
+
 @api.exception_handler(HttpError)
 def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+    if isinstance(exc.__cause__, ChukaiError):  # raised while parsing the body
+        return problem(exc.__cause__.status, exc.__cause__.problem())
     code = {404: "not_found", 401: "unauthorized", 403: "forbidden", 405: "method_not_allowed"}.get(
         exc.status_code, "invalid" if exc.status_code in (400, 422) else "error"
     )
@@ -89,6 +179,38 @@ def caller(request: HttpRequest) -> User:
 
 def api_not_found(request: HttpRequest) -> HttpResponse:
     return problem(404, NotFound(f"No API endpoint {request.method} {request.path}.").problem())
+
+
+def _problem_not_allowed(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """Ninja answers a wrong method with a bare text 405: make it a problem (keeping Allow)."""
+
+    @functools.wraps(view)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        response = view(request, *args, **kwargs)
+        if isinstance(response, HttpResponseNotAllowed):
+            detail = f"{request.method} is not allowed here; use {response['Allow']}."
+            body = {
+                "type": "/problems/method_not_allowed",
+                "title": "Method not allowed",
+                "status": 405,
+                "detail": detail,
+                "code": "method_not_allowed",
+            }
+            answer = problem(405, body)
+            answer["Allow"] = response["Allow"]
+            return answer
+        return response
+
+    return wrapper
+
+
+def api_urls() -> tuple[list[Any], str, str]:
+    """`api.urls` with every view answering a wrong method as a problem; mount at api/."""
+    patterns, app_name, namespace = api.urls
+    for pattern in patterns:
+        if isinstance(pattern, URLPattern):
+            pattern.callback = _problem_not_allowed(pattern.callback)
+    return patterns, app_name, namespace
 
 
 def jsonable(value: Any) -> Any:
