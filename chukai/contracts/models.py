@@ -116,6 +116,7 @@ class PlanChange(models.Model):
     contract = models.ForeignKey(Contract, on_delete=models.PROTECT, related_name="plan_changes")
     proposed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     milestones = models.JSONField()
+    replaces = models.JSONField(default=list)  # ids of the unfunded milestones when proposed
     status = models.CharField(max_length=10, choices=STATUSES, default="pending")
     created_at = models.DateTimeField()
     decided_at = models.DateTimeField(null=True, blank=True)

@@ -9,8 +9,7 @@ from chukai import clock
 from chukai.contracts.models import Contract, Milestone
 from chukai.ledger.fees import fee_for_part
 from chukai.ledger.models import Account
-from chukai.ledger.selectors import user_balance_jpy
-from chukai.ledger.services import account_for, transaction_post
+from chukai.ledger.services import account_for, balance_of, transaction_post
 from chukai.payments.gateway import get_gateway
 
 
@@ -28,7 +27,11 @@ def escrow_fund(*, contract: Contract, milestones: list[Milestone], milestone: M
     """Charge the client (balance first, then the card) and hold amount + client fee in escrow."""
     fee = client_fee_for(contract, milestones, milestone)
     total = milestone.amount_jpy + fee
-    from_balance = min(max(user_balance_jpy(contract.client_id), 0), total)
+    # The client's balance is shared by all their contracts: lock it (after the contract, as
+    # always) so two fundings on two contracts cannot both spend the same yen.
+    balance = account_for(Account.BALANCE, user_id=contract.client_id)
+    Account.objects.select_for_update().filter(pk=balance.pk).first()
+    from_balance = min(max(balance_of(balance), 0), total)
     from_card = total - from_balance
     key = f"fund:{milestone.pk}"
     if from_card:
@@ -41,7 +44,7 @@ def escrow_fund(*, contract: Contract, milestones: list[Milestone], milestone: M
         memo=milestone.title,
         legs=[
             (account_for(Account.GATEWAY_IN), -from_card),
-            (account_for(Account.BALANCE, user_id=contract.client_id), -from_balance),
+            (balance, -from_balance),
             (account_for(Account.ESCROW, contract_id=contract.pk), total),
         ],
     )

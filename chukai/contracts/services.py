@@ -14,6 +14,7 @@ from chukai.contracts.models import Contract, DueDateChange, Milestone, PlanChan
 from chukai.contracts.money import escrow_fund, escrow_settle
 from chukai.contracts.timeline import event_add
 from chukai.contracts.validation import clean_milestones
+from chukai.deadlines.models import Deadline
 from chukai.deadlines.registry import handler
 from chukai.deadlines.services import deadline_cancel, deadline_schedule
 from chukai.errors import Forbidden, Invalid, NotFound, RuleViolation
@@ -123,12 +124,14 @@ def contract_end(
             split = escrow_settle(
                 contract=contract, milestones=milestones, milestone=m, pay_worker_jpy=pay.get(m.pk, 0), reason=reason
             )
-            moved.append({"milestone_id": m.pk, **split})
+            moved.append({"id": m.pk, "milestone_id": m.pk, **split})
         elif m.status == Milestone.UNFUNDED:
             m.status = Milestone.CANCELLED
             m.settled_at = clock.now()
             m.save(update_fields=["status", "settled_at"])
-            moved.append({"milestone_id": m.pk, "becomes": Milestone.CANCELLED, "worker_jpy": 0, "client_jpy": 0})
+            moved.append(
+                {"id": m.pk, "milestone_id": m.pk, "becomes": Milestone.CANCELLED, "worker_jpy": 0, "client_jpy": 0}
+            )
     event_add(
         contract=contract,
         kind="settled",
@@ -250,6 +253,15 @@ def milestone_request_revision(*, user_id: int, contract_id: int, milestone_id: 
         _require_open(contract)
         if m.status != Milestone.DELIVERED:
             raise RuleViolation("invalid_state", f"The milestone is {m.status}; only delivered work can be revised.")
+        lapsed = Deadline.objects.filter(
+            contract=contract,
+            subject_id=m.pk,
+            kind="auto_accept",
+            status__in=(Deadline.PENDING, Deadline.RUNNING),
+            due_at__lte=clock.now(),
+        ).exists()
+        if lapsed:  # the review period is over: the acceptance applies as of its deadline
+            raise RuleViolation("invalid_state", "The review period has ended; this delivery is accepted.")
         m.status = Milestone.ESCROWED
         m.revision_reason = reason
         m.save(update_fields=["status", "revision_reason"])
@@ -349,9 +361,9 @@ def due_date_decide(*, user_id: int, change_id: int, accept: bool) -> Contract:
         change = DueDateChange.objects.select_for_update().get(pk=change_id)
         if change.proposed_by_id == user_id:
             raise Forbidden("The other party answers a proposal.")
+        _require_open(contract)
         if change.status != "pending":
             raise RuleViolation("invalid_state", f"This proposal is already {change.status}.")
-        _require_open(contract)
         change.status = "accepted" if accept else "declined"
         change.decided_at = clock.now()
         change.save(update_fields=["status", "decided_at"])
@@ -386,7 +398,11 @@ def plan_change_propose(*, user_id: int, contract_id: int, milestones: list[dict
         if contract.plan_changes.filter(status="pending").exists():
             raise RuleViolation("request_open", "A plan change is already waiting for an answer.")
         change = PlanChange.objects.create(
-            contract=contract, proposed_by_id=user_id, milestones=cleaned, created_at=clock.now()
+            contract=contract,
+            proposed_by_id=user_id,
+            milestones=cleaned,
+            replaces=[m.pk for m in current if m.status == Milestone.UNFUNDED],
+            created_at=clock.now(),
         )
         event_add(
             contract=contract, kind="plan_change_proposed", actor_id=user_id, change_id=change.pk, milestones=cleaned
@@ -408,10 +424,11 @@ def plan_change_decide(*, user_id: int, change_id: int, accept: bool) -> Contrac
         change = PlanChange.objects.select_for_update().get(pk=change_id)
         if change.proposed_by_id == user_id:
             raise Forbidden("The other party answers a proposal.")
+        _require_open(contract)
         if change.status != "pending":
             raise RuleViolation("invalid_state", f"This proposal is already {change.status}.")
-        _require_open(contract)
-        if accept and any(m.funded_at and m.funded_at >= change.created_at for m in milestones):
+        unfunded_now = [m.pk for m in milestones if m.status == Milestone.UNFUNDED]
+        if accept and unfunded_now != change.replaces:
             # The plan replaces the unfunded part as it was when proposed; that part has changed.
             raise RuleViolation(
                 "invalid_state",

@@ -44,6 +44,7 @@ class TerminationRequest(models.Model):
     requester = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     reason = models.TextField()
     pay_worker_jpy = models.BigIntegerField(default=0)
+    pay_plan = models.JSONField(default=dict)  # {milestone id: yen to the worker}, fixed when filed
     status = models.CharField(max_length=12, choices=STATUSES, default=OPEN)
     filed_at = models.DateTimeField()
     takes_effect_at = models.DateTimeField()

@@ -189,7 +189,8 @@ def reminder_preview(*, contract: Contract, user_id: int) -> dict[str, Any]:
     outcome = end_plan(contract, milestones, pay_on_silence(milestones))
     advice = None
     worker_applies = (open_one.applicant_id if open_one else user_id) == contract.worker_id
-    if worker_applies and contract.is_open and any(m.status == Milestone.ESCROWED for m in milestones):
+    has_reminder = bool(contract.policy.get("contact_reminder"))
+    if has_reminder and worker_applies and contract.is_open and any(m.status == Milestone.ESCROWED for m in milestones):
         advice = "deliver_first"  # seed 002: report completion first, then file; seed 004's warning
     return {
         "available": verdict["available"],
@@ -221,7 +222,9 @@ def termination_request(
         if not verdict["available"]:
             raise RuleViolation(verdict["reason"], eligibility.EXPLAIN[verdict["reason"]])
         if pay and not contract.policy["termination"]["partial_payment"]:
-            raise Invalid({"pay_worker_jpy": "Under this policy an early termination refunds the escrow in full."})
+            raise RuleViolation(
+                "not_allowed_by_policy", "Under this policy an early termination refunds the escrow in full."
+            )
         held = sum(m.amount_jpy for m in milestones if m.status in Milestone.HOLDING)
         if pay > held:
             raise Invalid({"pay_worker_jpy": f"At most the escrowed ¥{held:,}."})
@@ -232,6 +235,7 @@ def termination_request(
             requester_id=user_id,
             reason=reason,
             pay_worker_jpy=pay,
+            pay_plan={str(k): v for k, v in pay_split(milestones, pay).items()},
             filed_at=now,
             takes_effect_at=takes_effect_at,
         )
@@ -281,7 +285,7 @@ def _settle_termination(
     moved = contract_end(
         contract=contract,
         milestones=milestones,
-        pay=pay_split(milestones, req.pay_worker_jpy),
+        pay=_still_held(req, milestones),
         cause=cause,
         caused_by_id=caused_by,
         actor_id=actor_id,
@@ -305,6 +309,18 @@ def _settle_termination(
         )
 
 
+def _still_held(req: TerminationRequest, milestones: list[Milestone]) -> dict[int, int]:
+    """The pay fixed when the request was filed, for the milestones still held now: a milestone
+    released meanwhile was paid in full already, one funded meanwhile is refunded."""
+    held = {m.pk for m in milestones if m.status in Milestone.HOLDING}
+    return {int(k): v for k, v in req.pay_plan.items() if int(k) in held}
+
+
+def _require_before_effect(req: TerminationRequest) -> None:
+    if clock.now() >= req.takes_effect_at:
+        raise RuleViolation("invalid_state", "The request took effect at its deadline; it can no longer be answered.")
+
+
 def termination_agree(*, user_id: int, request_id: int) -> TerminationRequest:
     with transaction.atomic():
         contract, milestones, req = _locked_request(request_id, user_id)
@@ -312,6 +328,7 @@ def termination_agree(*, user_id: int, request_id: int) -> TerminationRequest:
             raise Forbidden("The other party agrees to a termination request.")
         if req.status != TerminationRequest.OPEN:
             raise RuleViolation("invalid_state", f"This request is already {req.status}.")
+        _require_before_effect(req)
         hooks.party_acted(contract, user_id)
         _settle_termination(contract, milestones, req, status=TerminationRequest.AGREED, actor_id=user_id)
     return req
@@ -335,6 +352,7 @@ def _close_request(*, user_id: int, request_id: int, status: str) -> Termination
             raise Forbidden("The other party declines a termination request; you may withdraw it.")
         if req.status != TerminationRequest.OPEN:
             raise RuleViolation("invalid_state", f"This request is already {req.status}.")
+        _require_before_effect(req)
         req.status = status
         req.decided_at = clock.now()
         req.save(update_fields=["status", "decided_at"])

@@ -135,7 +135,7 @@ def test_crowdworks_termination_refunds_in_full_only(clock):
     c = make_contract(client, worker, policy="crowdworks")
     _fund(client, c)
     r = worker.post(f"/api/contracts/{c['id']}/termination-requests", {"reason": "x", "pay_worker_jpy": 1000})
-    assert (r.status_code, r.json()["code"]) == (422, "invalid")
+    assert (r.status_code, r.json()["code"]) == (409, "not_allowed_by_policy")
     r = worker.post(f"/api/contracts/{c['id']}/termination-requests", {"reason": "x"})
     assert r.status_code == 201
     w = worker.post(f"/api/termination-requests/{r.json()['id']}/withdraw")
