@@ -217,36 +217,49 @@ def jsonable(value: Any) -> Any:
     return json.loads(json.dumps(value, cls=DjangoJSONEncoder))
 
 
+def idempotency_key(request: HttpRequest) -> str | None:
+    key = request.headers.get("Idempotency-Key")
+    if key and len(key) > 200:
+        raise Invalid({"Idempotency-Key": "At most 200 characters."})
+    return key or None
+
+
+def idempotency_record(request: HttpRequest, *, user: User, key: str, status: int, body: Any) -> None:
+    IdempotencyRecord.objects.create(
+        user=user,
+        key=key,
+        method=request.method or "POST",
+        path=request.path,
+        status=status,
+        body=body,
+        created_at=clock.now(),
+    )
+
+
+def idempotency_replay(request: HttpRequest, first: IdempotencyRecord) -> HttpResponse:
+    if first.path != request.path:
+        raise Invalid({"Idempotency-Key": "This key was already used for another request."})
+    return _json(first.status, first.body)
+
+
 def created(request: HttpRequest, make: Any, status: int = 201) -> HttpResponse:
     """Answer a creating POST; with an Idempotency-Key, a repeat gets the first answer."""
-    key = request.headers.get("Idempotency-Key")
+    key = idempotency_key(request)
     user = getattr(request, "auth", None)
     if not key or not isinstance(user, User):
         return _json(status, jsonable(make()))
-    if len(key) > 200:
-        raise Invalid({"Idempotency-Key": "At most 200 characters."})
     first = IdempotencyRecord.objects.filter(user=user, key=key).first()
     if first is None:
         try:
             with transaction.atomic():
                 body = jsonable(make())
-                IdempotencyRecord.objects.create(
-                    user=user,
-                    key=key,
-                    method=request.method or "POST",
-                    path=request.path,
-                    status=status,
-                    body=body,
-                    created_at=clock.now(),
-                )
+                idempotency_record(request, user=user, key=key, status=status, body=body)
             return _json(status, body)
         except IntegrityError:
             first = IdempotencyRecord.objects.filter(user=user, key=key).first()
             if first is None:
                 raise
-    if first.path != request.path:
-        raise Invalid({"Idempotency-Key": "This key was already used for another request."})
-    return _json(first.status, first.body)
+    return idempotency_replay(request, first)
 
 
 def _json(status: int, body: Any) -> HttpResponse:

@@ -1,11 +1,21 @@
 from __future__ import annotations
 
+from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from ninja import Router, Schema
 
 from chukai.accounts import services
 from chukai.accounts.selectors import me_dict, profile_dict
-from chukai.api import caller, created, ok
+from chukai.api import (
+    caller,
+    created,
+    idempotency_key,
+    idempotency_record,
+    idempotency_replay,
+    jsonable,
+    ok,
+)
+from chukai.common.models import IdempotencyRecord
 from chukai.ledger.selectors import user_ledger_entries
 
 router = Router(tags=["accounts"])
@@ -26,8 +36,18 @@ class TokenIn(Schema):
 
 @router.post("/auth/signup", auth=None, response={201: dict})
 def signup(request: HttpRequest, data: SignupIn) -> HttpResponse:
-    user = services.user_signup(**data.dict())
-    return created(request, lambda: me_dict(user))
+    # No caller yet: a repeated sign-up with the same key is found through the account it made.
+    key = idempotency_key(request)
+    if key:
+        first = IdempotencyRecord.objects.filter(user__email=data.email.strip().lower(), key=key).first()
+        if first is not None:
+            return idempotency_replay(request, first)
+    with transaction.atomic():
+        user = services.user_signup(**data.dict())
+        body = jsonable(me_dict(user))
+        if key:
+            idempotency_record(request, user=user, key=key, status=201, body=body)
+    return created(request, lambda: body)
 
 
 @router.post("/auth/token", auth=None, response={200: dict})

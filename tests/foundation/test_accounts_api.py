@@ -146,3 +146,13 @@ def test_createsuperuser_noinput(db, monkeypatch):
     token = anonymous().post("/api/auth/token", {"email": "office@example.com", "password": PW}).json()["token"]
     me = Api(token).get("/api/me").json()
     assert me["is_staff"] is True and me["email"] == "office@example.com"
+
+
+def test_signup_repeated_with_the_same_idempotency_key_returns_the_first_answer(db):
+    body = {"email": "Twice@Example.com", "password": PW, "display_name": "二度押し"}
+    first = anonymous().post("/api/auth/signup", body, headers={"Idempotency-Key": "signup-1"})
+    assert first.status_code == 201, first.content
+    again = anonymous().post("/api/auth/signup", body, headers={"Idempotency-Key": "signup-1"})
+    assert (again.status_code, again.json()) == (201, first.json())
+    other_key = anonymous().post("/api/auth/signup", body, headers={"Idempotency-Key": "signup-2"})
+    assert other_key.status_code == 422 and "email" in other_key.json()["fields"]
