@@ -12,7 +12,7 @@ import itertools
 
 import pytest
 from django.test import override_settings
-from hypothesis import HealthCheck, settings
+from hypothesis import HealthCheck, Phase, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, rule
 
@@ -165,6 +165,7 @@ def test_silent_counterpart_machine():
             stateful_step_count=30,
             deadline=None,
             derandomize=True,
+            phases=[Phase.explicit, Phase.reuse, Phase.generate],  # no long shrinking in CI
             suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
         )
         SilentCounterpart.TestCase().runTest()
