@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
+from django import forms as djforms
 from django.contrib import messages
 from django.contrib.admin.views.decorators import staff_member_required
 from django.http import Http404, HttpRequest, HttpResponse
@@ -65,48 +67,63 @@ def _case_context(request: HttpRequest, case_id: int, **forms: Any) -> dict[str,
     }
 
 
+def _case_page(request: HttpRequest, case_id: int, status: int = 200, **forms: Any) -> HttpResponse:
+    return render(request, "web/staff_case.html", _case_context(request, case_id, **forms), status=status)
+
+
 @staff_only
 def case_page(request: HttpRequest, case_id: int) -> HttpResponse:
-    return render(request, "web/staff_case.html", _case_context(request, case_id))
+    return _case_page(request, case_id)
+
+
+def _case_act(
+    request: HttpRequest,
+    case_id: int,
+    form: djforms.Form,
+    form_key: str,
+    fn: Callable[[dict[str, Any]], Any],
+    done: str,
+) -> HttpResponse:
+    """Run a staff service with the form's data; success goes back to the case (PRG), a bad form
+    or a refusal shows the case page again with the reason on the form."""
+    if form.is_valid():
+        ok, _result = attempt(request, lambda: fn(form.cleaned_data), form)
+        if ok:
+            messages.success(request, done)
+            return redirect("web:staff_case", case_id)
+    return _case_page(request, case_id, 422, **{form_key: form})
 
 
 @staff_only
 @require_POST
 def notice_send(request: HttpRequest, case_id: int) -> HttpResponse:
-    form = NoticeForm(request.POST)
-    if form.is_valid():
-        d = form.cleaned_data
-        ok, _n = attempt(
-            request,
-            lambda: support_services.notice_send(
-                staff_id=me(request).pk,
-                case_id=case_id,
-                to=d["to"],
-                body=d["body"],
-                respond_within_days=d["respond_within_days"],
-            ),
-            form,
-        )
-        if ok:
-            messages.success(request, _("The official notice was sent."))
-            return redirect("web:staff_case", case_id)
-    return render(request, "web/staff_case.html", _case_context(request, case_id, notice=form), status=422)
+    return _case_act(
+        request,
+        case_id,
+        NoticeForm(request.POST),
+        "notice",
+        lambda d: support_services.notice_send(
+            staff_id=me(request).pk,
+            case_id=case_id,
+            to=d["to"],
+            body=d["body"],
+            respond_within_days=d["respond_within_days"],
+        ),
+        _("The official notice was sent."),
+    )
 
 
 @staff_only
 @require_POST
 def note_add(request: HttpRequest, case_id: int) -> HttpResponse:
-    form = NoteForm(request.POST)
-    if form.is_valid():
-        ok, _n = attempt(
-            request,
-            lambda: support_services.note_add(staff_id=me(request).pk, case_id=case_id, body=form.cleaned_data["body"]),
-            form,
-        )
-        if ok:
-            messages.success(request, _("Note added."))
-            return redirect("web:staff_case", case_id)
-    return render(request, "web/staff_case.html", _case_context(request, case_id, note=form), status=422)
+    return _case_act(
+        request,
+        case_id,
+        NoteForm(request.POST),
+        "note",
+        lambda d: support_services.note_add(staff_id=me(request).pk, case_id=case_id, body=d["body"]),
+        _("Note added."),
+    )
 
 
 @staff_only
@@ -115,7 +132,7 @@ def decide(request: HttpRequest, case_id: int) -> HttpResponse:
     """First POST shows the money effect; the second (with confirm) applies it."""
     form = DecideForm(request.POST)
     if not form.is_valid():
-        return render(request, "web/staff_case.html", _case_context(request, case_id, decide=form), status=422)
+        return _case_page(request, case_id, 422, decide=form)
     d = form.cleaned_data
     pay = d.get("pay_worker_jpy") if d["decision"] == "split" else None
     if request.POST.get("confirm") == "1":
@@ -133,7 +150,7 @@ def decide(request: HttpRequest, case_id: int) -> HttpResponse:
         if ok:
             messages.success(request, _("Decided: %(what)s.") % {"what": labels.label(labels.DECISIONS, d["decision"])})
             return redirect("web:staff_case", case_id)
-        return render(request, "web/staff_case.html", _case_context(request, case_id, decide=form), status=409)
+        return _case_page(request, case_id, 409, decide=form)
     ctx = _case_context(request, case_id, decide=form)
     ctx["preview"] = web_selectors.decision_preview(
         contract=ctx["contract"], decision=d["decision"], pay_worker_jpy=pay
