@@ -8,6 +8,7 @@ never a server error, and every 4xx is an RFC 9457 problem (`application/problem
 
 from __future__ import annotations
 
+import os
 import zlib
 from typing import Any
 
@@ -19,7 +20,8 @@ from config.wsgi import application
 from tests.api.conftest import ERRORS, REAL, ROLES, TOKENS, assert_problem
 
 schema = schemathesis.openapi.from_wsgi("/api/openapi.json", application).exclude(path="/api/_clock")
-schema.config.generation.update(max_examples=12)
+# Bounded for CI (about a minute); CHUKAI_FUZZ_EXAMPLES=200 for a deeper run by hand.
+schema.config.generation.update(max_examples=int(os.environ.get("CHUKAI_FUZZ_EXAMPLES", "12")))
 
 
 @schema.parametrize()
