@@ -10,6 +10,7 @@ from typing import Any
 from django.http import HttpRequest
 
 from chukai.accounts.models import User
+from chukai.contracts import selectors as contract_selectors
 from chukai.contracts.models import Contract
 from chukai.web import labels
 
@@ -69,6 +70,12 @@ def event_view(e: dict[str, Any], *, titles: dict[int, str], names: dict[int, st
         "who": who,
         "summary": " · ".join(parts),
     }
+
+
+def timeline_view(contract: Contract, *, titles: dict[int, str]) -> list[dict[str, Any]]:
+    """The contract's timeline in words: milestone titles and the parties' names filled in."""
+    names = {contract.client_id: contract.client.display_name, contract.worker_id: contract.worker.display_name}
+    return [event_view(e, titles=titles, names=names) for e in contract_selectors.contract_timeline(contract=contract)]
 
 
 def contract_panels(*, request: HttpRequest, contract: Contract, user: User, forms: dict[str, Any]) -> dict[str, Any]:

@@ -39,14 +39,7 @@ def contract_context(request: HttpRequest, contract_id: int, forms: dict[str, An
     contract = _contract(request, contract_id)
     detail = contract_selectors.contract_detail(contract=contract, user=user)
     titles = {m["id"]: m["title"] for m in detail["milestones"]}
-    names = {
-        contract.client_id: contract.client.display_name,
-        contract.worker_id: contract.worker.display_name,
-    }
-    timeline = [
-        integrations.event_view(e, titles=titles, names=names)
-        for e in contract_selectors.contract_timeline(contract=contract)
-    ]
+    timeline = integrations.timeline_view(contract, titles=titles)
     role = detail["role"]
     counterpart = contract.worker if role == "client" else contract.client
     forms = forms or {}

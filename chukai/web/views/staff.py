@@ -47,11 +47,7 @@ def _case_context(request: HttpRequest, case_id: int, **forms: Any) -> dict[str,
     contract = contract_selectors.contract_for(user=user, contract_id=case.contract_id)
     c = contract_selectors.contract_detail(contract=contract, user=user)
     titles = {m["id"]: m["title"] for m in c["milestones"]}
-    names = {contract.client_id: contract.client.display_name, contract.worker_id: contract.worker.display_name}
-    timeline = [
-        integrations.event_view(e, titles=titles, names=names)
-        for e in contract_selectors.contract_timeline(contract=contract)
-    ]
+    timeline = integrations.timeline_view(contract, titles=titles)
     thread, _cur = messaging.thread_page(contract=contract, latest=True, limit=100)
     return {
         "k": detail,
