@@ -5,6 +5,7 @@ from ninja import File, Query, Router, Schema, UploadedFile
 
 from chukai.api import caller, created, ok
 from chukai.contracts.selectors import contract_for
+from chukai.errors import Invalid
 from chukai.messaging import selectors, services
 
 router = Router(tags=["messaging"])
@@ -105,5 +106,9 @@ def notifications(request: HttpRequest, q: Query[NotificationQuery]) -> HttpResp
 
 @router.post("/me/notifications/read", response=dict)
 def notifications_read(request: HttpRequest, data: MarkReadIn | None = None) -> HttpResponse:
+    raw = request.body.strip()
+    if raw and not raw.startswith(b"{"):
+        # Only a missing body or an object may mean "all": `123`, `[]` or `null` must not mark everything read.
+        raise Invalid({"body": 'Send no body or {} to mark all read, or {"ids": [...]}.'})
     ids = data.ids if data is not None else None
     return ok({"marked": services.notifications_mark_read(user_id=caller(request).pk, ids=ids)})
