@@ -103,6 +103,7 @@ def test_lancers_client_fee_refunded_with_the_milestone(client_api, worker_api):
         )
     assert moved == [
         {
+            "id": mid,
             "milestone_id": mid,
             "becomes": "refunded",
             "held_jpy": 105_500,
