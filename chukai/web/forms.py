@@ -8,9 +8,12 @@ import zoneinfo
 from typing import Any
 
 from django import forms
+from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from chukai.policies import rulebooks
+from chukai.support.models import SupportCase
+from chukai.web import labels
 
 MAX_YEN = 100_000_000
 
@@ -69,9 +72,7 @@ class SignupForm(forms.Form):
         help_text=_("At least 8 characters; not a common password."),
         error_messages={"required": _("Choose a password.")},
     )
-    locale = forms.ChoiceField(
-        label=_("Language"), choices=[("ja", "日本語"), ("en", "English")], initial="ja", required=False
-    )
+    locale = forms.ChoiceField(label=_("Language"), choices=settings.LANGUAGES, initial="ja", required=False)
     time_zone = forms.CharField(label=_("Time zone"), initial="Asia/Tokyo", max_length=64)
 
     def clean_locale(self) -> str:
@@ -107,7 +108,7 @@ class LoginForm(forms.Form):
 
 class PreferencesForm(forms.Form):
     display_name = _text(_("Display name"), max_length=100)
-    locale = forms.ChoiceField(label=_("Language"), choices=[("ja", "日本語"), ("en", "English")])
+    locale = forms.ChoiceField(label=_("Language"), choices=settings.LANGUAGES)
     time_zone = forms.CharField(label=_("Time zone"), max_length=64)
 
     clean_time_zone = SignupForm.clean_time_zone
@@ -244,12 +245,7 @@ class TerminationForm(forms.Form):
 class SupportCaseForm(forms.Form):
     kind = forms.ChoiceField(
         label=_("Topic"),
-        choices=[
-            ("unresponsive", _("Counterpart does not respond")),
-            ("acceptance_overdue", _("Acceptance is overdue")),
-            ("dispute", _("Dispute")),
-            ("other", _("Other")),
-        ],
+        choices=[(k, labels.CASE_KINDS[k]) for k in SupportCase.KINDS],
     )
     body = _text(_("What happened?"), max_length=10_000, textarea=True)
 
@@ -259,7 +255,7 @@ class EscalateForm(forms.Form):
 
 
 class NoticeForm(forms.Form):
-    to = forms.ChoiceField(label=_("To"), choices=[("client", _("Client")), ("worker", _("Worker"))])
+    to = forms.ChoiceField(label=_("To"), choices=[(r, labels.ROLES[r]) for r in ("client", "worker")])
     body = _text(_("Notice"), max_length=10_000, textarea=True)
     respond_within_days = forms.IntegerField(
         label=_("Respond within (days)"),
@@ -281,11 +277,10 @@ class NoteForm(forms.Form):
 class DecideForm(forms.Form):
     decision = forms.ChoiceField(
         label=_("Decision"),
+        # extend_due_date needs a date; the console does not offer it (the API does).
         choices=[
-            ("release_delivered", _("Release delivered milestones to the worker")),
-            ("refund_escrow", _("Refund escrow to the client")),
-            ("split", _("Split the escrow")),
-            ("cancel", _("Cancel the contract")),
+            (d, labels.DECISIONS[d])
+            for d in (SupportCase.RELEASE_DELIVERED, SupportCase.REFUND_ESCROW, SupportCase.SPLIT, SupportCase.CANCEL)
         ],
         widget=forms.RadioSelect,
     )
