@@ -60,7 +60,7 @@ def me(request: HttpRequest) -> HttpResponse:
     return ok(me_dict(caller(request)))
 
 
-@router.get("/me/ledger", response=dict)
+@router.get("/me/ledger", response=list)
 def my_ledger(request: HttpRequest) -> HttpResponse:
     user = caller(request)
     entries = user_ledger_entries(user.pk)

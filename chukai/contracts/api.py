@@ -40,7 +40,7 @@ def _detail(request: HttpRequest, contract_id: int) -> HttpResponse:
     return ok(selectors.contract_detail(contract=contract, user=user))
 
 
-@router.get("/contracts", response=dict)
+@router.get("/contracts", response=list)
 def contract_list(request: HttpRequest) -> HttpResponse:
     user = caller(request)
     return ok(
@@ -65,7 +65,7 @@ def contract_get(request: HttpRequest, contract_id: int) -> HttpResponse:
     return _detail(request, contract_id)
 
 
-@router.get("/contracts/{contract_id}/timeline", response=dict)
+@router.get("/contracts/{contract_id}/timeline", response=list)
 def contract_timeline(request: HttpRequest, contract_id: int) -> HttpResponse:
     contract = selectors.contract_for(user=caller(request), contract_id=contract_id)
     return ok(selectors.contract_timeline(contract=contract))

@@ -37,7 +37,7 @@ def job_post(request: HttpRequest, data: JobIn) -> HttpResponse:
     return created(request, lambda: selectors.job_dict(services.job_post(client_id=user.pk, **data.dict())))
 
 
-@router.get("/jobs", response=dict)
+@router.get("/jobs", response=list)
 def job_list(request: HttpRequest, status: str = "open") -> HttpResponse:
     return ok(selectors.job_list(status=status))
 

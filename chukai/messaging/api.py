@@ -33,7 +33,7 @@ class MarkReadIn(Schema):
     ids: list[int] | None = None  # none: all of them
 
 
-@router.get("/contracts/{contract_id}/messages", response=dict)
+@router.get("/contracts/{contract_id}/messages", response=list)
 def message_list(request: HttpRequest, contract_id: int, q: Query[ThreadQuery]) -> HttpResponse:
     """The thread, oldest first; a `Link: <…?after=N>; rel="next"` header points to the next page."""
     contract = contract_for(user=caller(request), contract_id=contract_id)
@@ -96,7 +96,7 @@ def reachability(request: HttpRequest, contract_id: int) -> HttpResponse:
     return ok(selectors.reachability(contract=contract, user=user))
 
 
-@router.get("/me/notifications", response=dict)
+@router.get("/me/notifications", response=list)
 def notifications(request: HttpRequest, q: Query[NotificationQuery]) -> HttpResponse:
     """Newest first; `before=<id>` pages back, `unread=true` filters."""
     return ok(

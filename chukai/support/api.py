@@ -62,7 +62,7 @@ def case_open(request: HttpRequest, contract_id: int, data: CaseIn) -> HttpRespo
     )
 
 
-@router.get("/support-cases", response=dict)
+@router.get("/support-cases", response=list)
 def case_list(request: HttpRequest, status: str | None = None, contract_id: int | None = None) -> HttpResponse:
     return ok(selectors.case_list(user=caller(request), status=status, contract_id=contract_id))
 
