@@ -61,13 +61,27 @@ def _case_access(*, case_id: int, user_id: int) -> tuple[int, bool]:
     return row[0], staff
 
 
-def _staff_only(staff: bool, what: str) -> None:
-    if not staff:
-        raise Forbidden(f"Only the support office may {what}.")
-
-
 def _case_lock(case_id: int) -> SupportCase:
     return SupportCase.objects.select_for_update().get(pk=case_id)
+
+
+def _staff_contract(*, case_id: int, staff_id: int, what: str) -> Contract:
+    """The case's contract, locked, for the support office only (404 to outsiders, 403 to the parties)."""
+    contract_id, staff = _case_access(case_id=case_id, user_id=staff_id)
+    if not staff:
+        raise Forbidden(f"Only the support office may {what}.")
+    return contract_lock(contract_id)
+
+
+def _opener_case(*, case_id: int, user_id: int, verb: str) -> tuple[Contract, SupportCase]:
+    """The contract and then the case, locked, for the party that opened the case while it is not closed."""
+    contract_id, _ = _case_access(case_id=case_id, user_id=user_id)
+    contract = contract_lock(contract_id)
+    case = _case_lock(case_id)
+    if case.opened_by_id != user_id:
+        raise Forbidden(f"Only the party that opened the case {verb} it.")
+    _require_not_closed(case)
+    return contract, case
 
 
 def _require_not_closed(case: SupportCase) -> None:
@@ -189,12 +203,7 @@ def case_escalate(*, user_id: int, case_id: int, body: str = "") -> SupportCase:
     """The opener asks staff to decide. Allowed while the case is not closed; repeating it is harmless."""
     text = _clean_body(body, required=False)
     with transaction.atomic():
-        contract_id, _ = _case_access(case_id=case_id, user_id=user_id)
-        contract = contract_lock(contract_id)
-        case = _case_lock(case_id)
-        if case.opened_by_id != user_id:
-            raise Forbidden("Only the party that opened the case escalates it.")
-        _require_not_closed(case)
+        contract, case = _opener_case(case_id=case_id, user_id=user_id, verb="escalates")
         now = clock.now()
         case.escalated_at = now
         case.escalation_count += 1
@@ -215,12 +224,7 @@ def case_escalate(*, user_id: int, case_id: int, body: str = "") -> SupportCase:
 def case_withdraw(*, user_id: int, case_id: int) -> SupportCase:
     """The opener no longer needs the office (the counterpart answered, say)."""
     with transaction.atomic():
-        contract_id, _ = _case_access(case_id=case_id, user_id=user_id)
-        contract = contract_lock(contract_id)
-        case = _case_lock(case_id)
-        if case.opened_by_id != user_id:
-            raise Forbidden("Only the party that opened the case withdraws it.")
-        _require_not_closed(case)
+        contract, case = _opener_case(case_id=case_id, user_id=user_id, verb="withdraws")
         _withdraw_notices(contract, _running_notices(case), clock.now())
         _close(case, staff_id=None, decision="", reason="withdrawn by the opener", detail={"withdrawn": True})
         event_add(contract=contract, kind="support_case_withdrawn", actor_id=user_id, case_id=case.pk)
@@ -241,9 +245,7 @@ def notice_send(
     if respond_within_days is not None and not 1 <= respond_within_days <= MAX_NOTICE_DAYS:
         raise Invalid({"respond_within_days": f"Between 1 and {MAX_NOTICE_DAYS}."})
     with transaction.atomic():
-        contract_id, staff = _case_access(case_id=case_id, user_id=staff_id)
-        _staff_only(staff, "send an official notice")
-        contract = contract_lock(contract_id)
+        contract = _staff_contract(case_id=case_id, staff_id=staff_id, what="send an official notice")
         case = _case_lock(case_id)
         _require_not_closed(case)
         to_user_id = contract.client_id if to == "client" else contract.worker_id
@@ -309,9 +311,7 @@ def note_add(*, staff_id: int, case_id: int, body: str) -> StaffNote:
     """An internal note; the timeline records that one was added, not what it says."""
     text = _clean_body(body)
     with transaction.atomic():
-        contract_id, staff = _case_access(case_id=case_id, user_id=staff_id)
-        _staff_only(staff, "add notes")
-        contract = contract_lock(contract_id)
+        contract = _staff_contract(case_id=case_id, staff_id=staff_id, what="add notes")
         case = _case_lock(case_id)
         note = StaffNote.objects.create(case=case, author_id=staff_id, body=text, created_at=clock.now())
         event_add(
@@ -504,9 +504,7 @@ def case_decide(
         raise Invalid({"at_fault": "client, worker or none."})
     note = _clean_body(reason, "reason", required=False)
     with transaction.atomic():
-        contract_id, staff = _case_access(case_id=case_id, user_id=staff_id)
-        _staff_only(staff, "decide a case")
-        contract = contract_lock(contract_id)
+        contract = _staff_contract(case_id=case_id, staff_id=staff_id, what="decide a case")
         milestones = milestones_lock(contract)
         case = _case_lock(case_id)
         _require_not_closed(case)
@@ -631,9 +629,7 @@ def case_close(*, staff_id: int, case_id: int, reason: str = "") -> SupportCase:
     """Close without moving money (settled between the parties, or the contract already ended)."""
     note = _clean_body(reason, "reason", required=False)
     with transaction.atomic():
-        contract_id, staff = _case_access(case_id=case_id, user_id=staff_id)
-        _staff_only(staff, "close a case")
-        contract = contract_lock(contract_id)
+        contract = _staff_contract(case_id=case_id, staff_id=staff_id, what="close a case")
         case = _case_lock(case_id)
         _require_not_closed(case)
         _withdraw_notices(contract, _running_notices(case), clock.now())
