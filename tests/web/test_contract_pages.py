@@ -99,6 +99,8 @@ def test_due_date_and_plan_change_bad_input_then_good(client_page, worker_page):
     future = (dt.date.today() + dt.timedelta(days=40)).isoformat()
     assert worker.post(f"/contracts/{contract_id}/due-date", {"due_date": future}).status_code == 302
     change = c.due_date_changes.get()
+    assert client.post(f"/contracts/{contract_id}/due-date/{change.pk}/whatever").status_code == 404
+    assert c.due_date_changes.get().status == "pending"  # an unknown verdict declines nothing
     html = _html(client.get(f"/contracts/{contract_id}"))
     assert "提案された新しい納期" in html
     assert client.post(f"/contracts/{contract_id}/due-date/{change.pk}/accept").status_code == 302
@@ -106,6 +108,7 @@ def test_due_date_and_plan_change_bad_input_then_good(client_page, worker_page):
     r = worker.post(f"/contracts/{contract_id}/plan", {"milestones": "前半, 20000\n後半, 30000"})
     assert r.status_code == 302
     plan = c.plan_changes.get()
+    assert client.post(f"/contracts/{contract_id}/plan/{plan.pk}/nope").status_code == 404
     assert client.post(f"/contracts/{contract_id}/plan/{plan.pk}/accept").status_code == 302
     assert [m.amount_jpy for m in Milestone.objects.filter(contract_id=contract_id)] == [20000, 30000]
 

@@ -201,6 +201,8 @@ def due_date_propose(request: HttpRequest, contract_id: int) -> HttpResponse:
 @require_POST
 def due_date_decide(request: HttpRequest, contract_id: int, change_id: int, verdict: str) -> HttpResponse:
     uid = me(request).pk
+    if verdict not in ("accept", "decline"):
+        raise Http404
     accept = verdict == "accept"
     return act(
         request,
@@ -233,6 +235,8 @@ def plan_change_propose(request: HttpRequest, contract_id: int) -> HttpResponse:
 @require_POST
 def plan_change_decide(request: HttpRequest, contract_id: int, change_id: int, verdict: str) -> HttpResponse:
     uid = me(request).pk
+    if verdict not in ("accept", "decline"):
+        raise Http404
     accept = verdict == "accept"
     return act(
         request,
