@@ -29,4 +29,4 @@ class Command(BaseCommand):
         self.stdout.write("Demo logins (password for all three: " + demo.PASSWORD + ")")
         self.stdout.write(f"  client (発注者):   {demo.CLIENT_EMAIL}")
         self.stdout.write(f"  worker (受注者):   {demo.WORKER_EMAIL}")
-        self.stdout.write(f"  staff  (事務局):   {demo.STAFF_EMAIL}   (also /admin/)")
+        self.stdout.write(f"  staff  (事務局):   {demo.STAFF_EMAIL}   (support office console /staff/, admin /admin/)")
