@@ -160,6 +160,13 @@ def milestone_fund(*, user_id: int, contract_id: int, milestone_id: int) -> Cont
         event_add(contract=contract, kind="milestone_funded", actor_id=user_id, milestone_id=m.pk, money=moved)
         contract_sync_status(contract, milestones)
         hooks.party_acted(contract, user_id)
+        # Seed 000: the worker must not start before escrow; say so the moment it is funded.
+        hooks.notify(
+            contract=contract,
+            user_id=contract.worker_id,
+            kind="milestone_funded",
+            params={"milestone": m.title, "amount": m.amount_jpy},
+        )
     return contract
 
 

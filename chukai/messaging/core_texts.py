@@ -41,6 +41,13 @@ register_texts(
     en_body="Contract “{contract}” has been formed. Do not start work until the escrow is funded.",
 )
 register_texts(
+    "milestone_funded",
+    ja="仮払いが完了しました：{milestone}（{amount}円）",
+    en="Escrow funded: {milestone} (¥{amount})",
+    ja_body="契約「{contract}」のマイルストーン「{milestone}」の仮払い（エスクロー）が完了しました。作業を始めてください。",
+    en_body="The client funded escrow for “{milestone}” on “{contract}”. You can start this milestone now.",
+)
+register_texts(
     "milestone_delivered",
     ja="完了報告が届きました：{milestone}",
     en="Work delivered: {milestone}",

@@ -98,7 +98,11 @@ def test_core_events_notify_with_texts(pair):
     worker.post(f"/api/contracts/{c['id']}/milestones/{mid}/deliver")
     client.post(f"/api/contracts/{c['id']}/milestones/{mid}/accept")
     worker_titles = [n["title"] for n in worker.get("/api/me/notifications").json()]
-    assert worker_titles == ["Payment confirmed: 記事10本 (¥45,000)", "Contract formed: SEO記事作成"]
+    assert worker_titles == [
+        "Payment confirmed: 記事10本 (¥45,000)",
+        "Escrow funded: 記事10本 (¥50,000)",
+        "Contract formed: SEO記事作成",
+    ]
     client_titles = [n["title"] for n in client.get("/api/me/notifications").json()]
     assert client_titles == ["完了報告が届きました：記事10本"]
 
