@@ -1,14 +1,12 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
 
 from django.http import HttpRequest, HttpResponse
 from ninja import Router, Schema
 
 from chukai.api import caller, created, ok
 from chukai.contracts import selectors, services
-from chukai.contracts.models import DueDateChange, PlanChange
 
 router = Router(tags=["contracts"])
 
@@ -105,27 +103,14 @@ def request_revision(request: HttpRequest, contract_id: int, milestone_id: int, 
     return _detail(request, contract_id)
 
 
-def _change_dict(change: DueDateChange | PlanChange) -> dict[str, Any]:
-    out: dict[str, Any] = {
-        "id": change.pk,
-        "status": change.status,
-        "contract_id": change.contract_id,
-        "proposed_by_id": change.proposed_by_id,
-        "created_at": change.created_at,
-    }
-    if isinstance(change, DueDateChange):
-        out["due_date"] = change.due_date
-    else:
-        out["milestones"] = change.milestones
-    return out
-
-
 @router.post("/contracts/{contract_id}/due-date-changes", response={201: dict})
 def due_date_propose(request: HttpRequest, contract_id: int, data: DueDateIn) -> HttpResponse:
     uid = caller(request).pk
     return created(
         request,
-        lambda: _change_dict(services.due_date_propose(user_id=uid, contract_id=contract_id, due_date=data.due_date)),
+        lambda: selectors.change_dict(
+            services.due_date_propose(user_id=uid, contract_id=contract_id, due_date=data.due_date)
+        ),
     )
 
 
@@ -147,7 +132,9 @@ def plan_change_propose(request: HttpRequest, contract_id: int, data: PlanChange
     items = [m.dict() for m in data.milestones]
     return created(
         request,
-        lambda: _change_dict(services.plan_change_propose(user_id=uid, contract_id=contract_id, milestones=items)),
+        lambda: selectors.change_dict(
+            services.plan_change_propose(user_id=uid, contract_id=contract_id, milestones=items)
+        ),
     )
 
 

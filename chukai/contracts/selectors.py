@@ -9,7 +9,7 @@ from django.db.models import Q, QuerySet
 from chukai import clock
 from chukai.accounts.models import User
 from chukai.contracts import actions
-from chukai.contracts.models import Contract, Event, Milestone
+from chukai.contracts.models import Contract, DueDateChange, Event, Milestone, PlanChange
 from chukai.deadlines.models import Deadline
 from chukai.errors import NotFound
 from chukai.ledger.selectors import escrow_balance_jpy
@@ -95,23 +95,27 @@ def contract_detail(*, contract: Contract, user: User) -> dict[str, Any]:
             }
             for m in ms
         ],
-        "pending_due_date_change": _change(f.pending_due_date_change, "due_date"),
-        "pending_plan_change": _change(f.pending_plan_change, "milestones"),
+        "pending_due_date_change": change_dict(f.pending_due_date_change) if f.pending_due_date_change else None,
+        "pending_plan_change": change_dict(f.pending_plan_change) if f.pending_plan_change else None,
         "actions": acts,
         "deadlines": deadlines,
     }
 
 
-def _change(change: Any, field: str) -> dict[str, Any] | None:
-    if change is None:
-        return None
-    return {
+def change_dict(change: DueDateChange | PlanChange) -> dict[str, Any]:
+    """A due-date or plan change proposal, as the API and the contract answer show it."""
+    out: dict[str, Any] = {
         "id": change.pk,
         "status": change.status,
+        "contract_id": change.contract_id,
         "proposed_by_id": change.proposed_by_id,
-        field: getattr(change, field),
         "created_at": change.created_at,
     }
+    if isinstance(change, DueDateChange):
+        out["due_date"] = change.due_date
+    else:
+        out["milestones"] = change.milestones
+    return out
 
 
 def contract_timeline(*, contract: Contract) -> list[dict[str, Any]]:
