@@ -15,6 +15,8 @@ class IdempotencyRecord(models.Model):
     key = models.CharField(max_length=200)
     method = models.CharField(max_length=10)
     path = models.CharField(max_length=500)
+    # sha256 of the request (chukai.api.request_fingerprint): a repeat with another body is refused.
+    request_hash = models.CharField(max_length=64, blank=True, default="")
     status = models.PositiveSmallIntegerField()
     body = models.JSONField()
     created_at = models.DateTimeField()
