@@ -47,6 +47,10 @@ class Attachment(models.Model):
 
     class Meta:
         ordering = ["id"]
+        indexes = [
+            # the worker's orphan clean-up reads only unsent uploads
+            models.Index(fields=["created_at"], condition=models.Q(message__isnull=True), name="attachment_unsent"),
+        ]
 
 
 class Notification(models.Model):
