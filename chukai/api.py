@@ -278,11 +278,12 @@ def register_routers() -> None:
     from chukai.contracts.api import router as contracts
     from chukai.marketplace.api import router as marketplace
     from chukai.messaging.api import router as messaging
+    from chukai.payouts.api import router as payouts
     from chukai.remedies.api import router as remedies
     from chukai.reputation.api import router as reputation
     from chukai.support.api import router as support
 
-    for router in (accounts, marketplace, contracts, messaging, remedies, support, reputation, clock_router):
+    for router in (accounts, marketplace, contracts, messaging, remedies, support, reputation, payouts, clock_router):
         api.add_router("", router)
 
 

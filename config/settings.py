@@ -29,6 +29,7 @@ INSTALLED_APPS = [
     "chukai.remedies",
     "chukai.support",
     "chukai.reputation",
+    "chukai.payouts",
     "chukai.web",
     "chukai.common",
 ]
@@ -161,3 +162,22 @@ CHUKAI_ATTACHMENT_TYPES = {
 CHUKAI_OUTBOX_LEASE_SECONDS = 300
 CHUKAI_OUTBOX_MAX_ATTEMPTS = 30
 # --- end messaging block ---------------------------------------------------------------
+
+# --- payouts (issue 9) — owned by payouts; appended block ------------------------------
+# DOMAIN §10: at least ¥1,000 a withdrawal; ¥500 transfer fee deducted from each.
+CHUKAI_PAYOUT_MINIMUM_JPY = int(os.environ.get("CHUKAI_PAYOUT_MINIMUM_JPY", "1000"))
+CHUKAI_PAYOUT_FEE_JPY = int(os.environ.get("CHUKAI_PAYOUT_FEE_JPY", "500"))
+# Requests made up to `requests_until` (day of month, JST, end of day; 31 = month end) are paid
+# on `pay_day` (31 = month end) `months_later` months on, moved back to a business day.
+CHUKAI_PAYOUT_SCHEDULE = [
+    {"requests_until": 15, "pay_day": 31, "months_later": 0},
+    {"requests_until": 31, "pay_day": 15, "months_later": 1},
+]
+# The platform's own account in the Zengin transfer file (総合振込 header record).
+CHUKAI_ZENGIN_COMPANY_CODE = os.environ.get("CHUKAI_ZENGIN_COMPANY_CODE", "1234567890")  # 委託者コード, 10 digits
+CHUKAI_ZENGIN_COMPANY_NAME = os.environ.get("CHUKAI_ZENGIN_COMPANY_NAME", "ﾁﾕｳｶｲ(ｶ")  # half-width kana
+CHUKAI_ZENGIN_BANK_CODE = os.environ.get("CHUKAI_ZENGIN_BANK_CODE", "0001")
+CHUKAI_ZENGIN_BRANCH_CODE = os.environ.get("CHUKAI_ZENGIN_BRANCH_CODE", "001")
+CHUKAI_ZENGIN_ACCOUNT_TYPE = os.environ.get("CHUKAI_ZENGIN_ACCOUNT_TYPE", "1")  # 1 普通, 2 当座
+CHUKAI_ZENGIN_ACCOUNT_NUMBER = os.environ.get("CHUKAI_ZENGIN_ACCOUNT_NUMBER", "1234567")
+# --- end payouts block -----------------------------------------------------------------

@@ -6,6 +6,7 @@ Callers hold the contract lock and have the milestone row locked.
 from __future__ import annotations
 
 from chukai import clock
+from chukai.contracts import hooks
 from chukai.contracts.models import Contract, Milestone
 from chukai.ledger.fees import fee_for_part
 from chukai.ledger.models import Account
@@ -118,4 +119,30 @@ def escrow_settle(
     milestone.worker_fee_jpy = worker_fee
     milestone.client_refunded_jpy = to_client
     milestone.save()
+    _tell_money_received(
+        contract,
+        milestone,
+        kind=kind,
+        reason=reason,
+        amounts=((contract.worker_id, to_worker), (contract.client_id, to_client)),
+    )
     return split
+
+def _tell_money_received(
+    contract: Contract, milestone: Milestone, *, kind: str, reason: str, amounts: tuple[tuple[int, int], ...]
+) -> None:
+    """DOMAIN §10: whoever money reaches is told the exact amount and why (texts: chukai.payouts.texts)."""
+    for user_id, amount in amounts:
+        if amount > 0:
+            hooks.notify(
+                contract=contract,
+                user_id=user_id,
+                kind="payment_received",
+                params={
+                    "amount_jpy": amount,
+                    "milestone": milestone.title,
+                    "milestone_id": milestone.pk,
+                    "settle_kind": kind,
+                    "reason": reason,
+                },
+            )

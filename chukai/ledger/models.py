@@ -16,7 +16,8 @@ class Account(models.Model):
     BALANCE = "balance"  # one per user: worker earnings, client refunds
     FEES = "fees"  # platform fee revenue
     PAYOUT = "payout"  # money paid out to users' banks
-    KINDS = [(k, k) for k in (GATEWAY_IN, ESCROW, BALANCE, FEES, PAYOUT)]
+    PAYOUT_PENDING = "payout_pending"  # one per user: withdrawals requested, not yet paid (chukai.payouts)
+    KINDS = [(k, k) for k in (GATEWAY_IN, ESCROW, BALANCE, FEES, PAYOUT, PAYOUT_PENDING)]
     EXTERNAL = (GATEWAY_IN, PAYOUT)
 
     kind = models.CharField(max_length=20, choices=KINDS)
