@@ -72,13 +72,14 @@ class Contract(models.Model):
 
 class Milestone(models.Model):
     UNFUNDED = "unfunded"
+    AWAITING_PAYMENT = "awaiting_payment"  # a bank transfer is on its way (DOMAIN §11); nothing is escrowed yet
     ESCROWED = "escrowed"
     DELIVERED = "delivered"
     PAID = "paid"
     REFUNDED = "refunded"
     CANCELLED = "cancelled"
     SETTLED = "settled"
-    STATUSES = [(s, s) for s in (UNFUNDED, ESCROWED, DELIVERED, PAID, REFUNDED, CANCELLED, SETTLED)]
+    STATUSES = [(s, s) for s in (UNFUNDED, AWAITING_PAYMENT, ESCROWED, DELIVERED, PAID, REFUNDED, CANCELLED, SETTLED)]
     HOLDING = (ESCROWED, DELIVERED)  # money is in escrow
     FINAL = (PAID, REFUNDED, CANCELLED, SETTLED)
 
