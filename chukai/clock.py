@@ -42,6 +42,16 @@ def as_of(at: dt.datetime) -> Iterator[None]:
         _as_of.reset(token)
 
 
+@contextlib.contextmanager
+def pinned() -> Iterator[dt.datetime]:
+    """One instant for one action: read the clock once — after the contract lock — and make every
+    `now()` below it (listeners, hooks, notifications, timeline) return that same instant. Inside
+    a deadline (`as_of`) the instant is the deadline's."""
+    at = now()
+    with as_of(at):
+        yield at
+
+
 def manual_now() -> dt.datetime:
     from chukai.common.models import ManualClock
 

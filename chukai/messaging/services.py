@@ -222,40 +222,42 @@ def message_post(
     _check_rate(user_id, clock.now())
     with transaction.atomic():
         contract = contract_lock(contract_id, user_id=user_id)
-        now = clock.now()  # after the lock, so the thread's order and the contract's facts agree
-        role = _require_party(contract, user_id)
-        _require_can_post(contract)
-        recipient_id = contract.other_party_id(user_id)
-        msg = Message.objects.create(
-            contract=contract, sender_id=user_id, recipient_id=recipient_id, body=body, created_at=now
-        )
-        if attachment_ids:
-            claimed = Attachment.objects.filter(
-                pk__in=attachment_ids, contract=contract, uploader_id=user_id, message__isnull=True
-            ).update(message=msg)
-            if claimed != len(attachment_ids):
-                raise Invalid({"attachments": "Upload each file to this contract first; a file is sent once."})
-        first_unread = getattr(contract, f"{'worker' if role == 'client' else 'client'}_unread") == 0
-        contract.save(update_fields=_apply_post(contract, role, now))
-        if first_unread:
-            # One reminder per unread stretch, due 48 hours after its oldest message.
-            deadline_schedule(
-                kind=NUDGE_KIND, due_at=now + NUDGE_AFTER, contract_id=contract.pk, subject_id=msg.pk, visible=False
+        # One instant for the whole action, read after the lock: the message's stamp, the contract's
+        # facts and every listener (the contact reminder's "answered before respond_by?") agree.
+        with clock.pinned() as now:
+            role = _require_party(contract, user_id)
+            _require_can_post(contract)
+            recipient_id = contract.other_party_id(user_id)
+            msg = Message.objects.create(
+                contract=contract, sender_id=user_id, recipient_id=recipient_id, body=body, created_at=now
             )
-        hooks.party_acted(contract, user_id)
-        if notify:
-            sender = User.objects.filter(pk=user_id).values_list("display_name", flat=True).first() or ""
-            hooks.notify(
-                contract=contract,
-                user_id=recipient_id,
-                kind="message_new",
-                params={
-                    "sender": sender,
-                    "message_id": msg.pk,
-                    "count": 1,
-                    "messages": [{"sender": sender, "at": now, "excerpt": _excerpt(body)}],
-                },
-            )
+            if attachment_ids:
+                claimed = Attachment.objects.filter(
+                    pk__in=attachment_ids, contract=contract, uploader_id=user_id, message__isnull=True
+                ).update(message=msg)
+                if claimed != len(attachment_ids):
+                    raise Invalid({"attachments": "Upload each file to this contract first; a file is sent once."})
+            first_unread = getattr(contract, f"{'worker' if role == 'client' else 'client'}_unread") == 0
+            contract.save(update_fields=_apply_post(contract, role, now))
+            if first_unread:
+                # One reminder per unread stretch, due 48 hours after its oldest message.
+                deadline_schedule(
+                    kind=NUDGE_KIND, due_at=now + NUDGE_AFTER, contract_id=contract.pk, subject_id=msg.pk, visible=False
+                )
+            hooks.party_acted(contract, user_id)
+            if notify:
+                sender = User.objects.filter(pk=user_id).values_list("display_name", flat=True).first() or ""
+                hooks.notify(
+                    contract=contract,
+                    user_id=recipient_id,
+                    kind="message_new",
+                    params={
+                        "sender": sender,
+                        "message_id": msg.pk,
+                        "count": 1,
+                        "messages": [{"sender": sender, "at": now, "excerpt": _excerpt(body)}],
+                    },
+                )
     return msg
 
 

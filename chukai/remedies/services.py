@@ -14,12 +14,13 @@ from django.db import transaction
 
 from chukai import clock
 from chukai.contracts import hooks
-from chukai.contracts.models import Contract, Milestone
+from chukai.contracts.models import Contract, Event, Milestone
 from chukai.contracts.services import contract_end, contract_lock, milestones_lock
 from chukai.contracts.timeline import event_add
 from chukai.deadlines.registry import handler
 from chukai.deadlines.services import deadline_cancel, deadline_schedule
 from chukai.errors import Forbidden, Invalid, NotFound, RuleViolation
+from chukai.messaging.models import Message
 from chukai.remedies import eligibility
 from chukai.remedies.models import ContactReminder, TerminationRequest
 from chukai.remedies.outcomes import end_plan, pay_on_silence, pay_split
@@ -85,23 +86,30 @@ def reminder_file(*, user_id: int, contract_id: int) -> ContactReminder:
     return reminder
 
 
-def _answer_reminders(contract: Contract, user_id: int) -> None:
-    """Any message or action by the respondent before the deadline answers the reminder."""
-    now = clock.now()
+def _answer_reminders(contract: Contract, user_id: int, at: dt.datetime) -> None:
+    """Any message or action by the respondent stamped before the deadline answers the reminder.
+
+    `at` is the action's own instant (read once, after the contract lock), never a second
+    reading of the clock: a reply stamped before `respond_by` answers however late this runs."""
     for reminder in ContactReminder.objects.select_for_update().filter(
         contract=contract, respondent_id=user_id, status=ContactReminder.OPEN
     ):
-        if now >= reminder.respond_by:
+        if at >= reminder.respond_by:
             continue  # too late: the expiry applies as of the deadline
+        _answer(contract, reminder, at)
+
+
+def _answer(contract: Contract, reminder: ContactReminder, at: dt.datetime) -> None:
+    with clock.as_of(at):
         reminder.status = ContactReminder.ANSWERED
-        reminder.answered_at = now
-        reminder.response_seconds = int((now - reminder.filed_at).total_seconds())
+        reminder.answered_at = at
+        reminder.response_seconds = int((at - reminder.filed_at).total_seconds())
         reminder.save(update_fields=["status", "answered_at", "response_seconds"])
         deadline_cancel(contract_id=contract.pk, kinds=REMINDER_KINDS, subject_id=reminder.pk)
         event_add(
             contract=contract,
             kind="contact_reminder_answered",
-            actor_id=user_id,
+            actor_id=reminder.respondent_id,
             reminder_id=reminder.pk,
             response_seconds=reminder.response_seconds,
         )
@@ -113,12 +121,40 @@ def _answer_reminders(contract: Contract, user_id: int) -> None:
         )
 
 
+def _answered_in_time(contract: Contract, reminder: ContactReminder) -> dt.datetime | None:
+    """The respondent's first message or action recorded in [filed_at, respond_by), if any: the rule is
+    decided on what was stamped, so an action whose own check read the clock too late still counts."""
+    found = [
+        Message.objects.filter(
+            contract=contract,
+            sender_id=reminder.respondent_id,
+            created_at__gte=reminder.filed_at,
+            created_at__lt=reminder.respond_by,
+        )
+        .order_by("created_at")
+        .values_list("created_at", flat=True)
+        .first(),
+        Event.objects.filter(
+            contract=contract, actor_id=reminder.respondent_id, at__gte=reminder.filed_at, at__lt=reminder.respond_by
+        )
+        .order_by("at")
+        .values_list("at", flat=True)
+        .first(),
+    ]
+    times = [t for t in found if t is not None]
+    return min(times) if times else None
+
+
 @handler("contact_reminder_expire")
 def _reminder_expire(deadline: Any) -> None:
     contract = Contract.objects.get(pk=deadline.contract_id)
     reminder = ContactReminder.objects.select_for_update().filter(pk=deadline.subject_id).first()
     if reminder is None or reminder.status != ContactReminder.OPEN or not contract.is_open:
         return  # answered (or the contract ended) meanwhile
+    answered_at = _answered_in_time(contract, reminder)
+    if answered_at is not None:
+        _answer(contract, reminder, answered_at)
+        return
     milestones = milestones_lock(contract)
     reminder.status = ContactReminder.EXPIRED
     reminder.closed_at = clock.now()
@@ -217,48 +253,49 @@ def termination_request(
         raise Invalid({"pay_worker_jpy": "Must be zero or a positive number of yen."})
     with transaction.atomic():
         contract = contract_lock(contract_id, user_id=user_id)
-        milestones = milestones_lock(contract)
-        verdict = eligibility.termination(contract, user_id=user_id, **eligibility.load(contract))
-        if not verdict["available"]:
-            raise RuleViolation(verdict["reason"], eligibility.EXPLAIN[verdict["reason"]])
-        if pay and not contract.policy["termination"]["partial_payment"]:
-            raise RuleViolation(
-                "not_allowed_by_policy", "Under this policy an early termination refunds the escrow in full."
+        with clock.pinned():  # one instant for the action, after the lock
+            milestones = milestones_lock(contract)
+            verdict = eligibility.termination(contract, user_id=user_id, **eligibility.load(contract))
+            if not verdict["available"]:
+                raise RuleViolation(verdict["reason"], eligibility.EXPLAIN[verdict["reason"]])
+            if pay and not contract.policy["termination"]["partial_payment"]:
+                raise RuleViolation(
+                    "not_allowed_by_policy", "Under this policy an early termination refunds the escrow in full."
+                )
+            held = sum(m.amount_jpy for m in milestones if m.status in Milestone.HOLDING)
+            if pay > held:
+                raise Invalid({"pay_worker_jpy": f"At most the escrowed ¥{held:,}."})
+            now = clock.now()
+            takes_effect_at = now + dt.timedelta(days=contract.policy["termination"]["takes_effect_days"])
+            req = TerminationRequest.objects.create(
+                contract=contract,
+                requester_id=user_id,
+                reason=reason,
+                pay_worker_jpy=pay,
+                pay_plan={str(k): v for k, v in pay_split(milestones, pay).items()},
+                filed_at=now,
+                takes_effect_at=takes_effect_at,
             )
-        held = sum(m.amount_jpy for m in milestones if m.status in Milestone.HOLDING)
-        if pay > held:
-            raise Invalid({"pay_worker_jpy": f"At most the escrowed ¥{held:,}."})
-        now = clock.now()
-        takes_effect_at = now + dt.timedelta(days=contract.policy["termination"]["takes_effect_days"])
-        req = TerminationRequest.objects.create(
-            contract=contract,
-            requester_id=user_id,
-            reason=reason,
-            pay_worker_jpy=pay,
-            pay_plan={str(k): v for k, v in pay_split(milestones, pay).items()},
-            filed_at=now,
-            takes_effect_at=takes_effect_at,
-        )
-        deadline_schedule(
-            kind="termination_take_effect", due_at=takes_effect_at, contract_id=contract.pk, subject_id=req.pk
-        )
-        event_add(
-            contract=contract,
-            kind="termination_requested",
-            actor_id=user_id,
-            request_id=req.pk,
-            reason=reason,
-            pay_worker_jpy=pay,
-            takes_effect_at=takes_effect_at.isoformat(),
-            outcome=end_plan(contract, milestones, pay_split(milestones, pay)),
-        )
-        hooks.party_acted(contract, user_id)
-        hooks.notify(
-            contract=contract,
-            user_id=contract.other_party_id(user_id),
-            kind="termination_requested",
-            params={"takes_effect_at": takes_effect_at, "pay_worker_jpy": pay, "contract": contract.title},
-        )
+            deadline_schedule(
+                kind="termination_take_effect", due_at=takes_effect_at, contract_id=contract.pk, subject_id=req.pk
+            )
+            event_add(
+                contract=contract,
+                kind="termination_requested",
+                actor_id=user_id,
+                request_id=req.pk,
+                reason=reason,
+                pay_worker_jpy=pay,
+                takes_effect_at=takes_effect_at.isoformat(),
+                outcome=end_plan(contract, milestones, pay_split(milestones, pay)),
+            )
+            hooks.party_acted(contract, user_id)
+            hooks.notify(
+                contract=contract,
+                user_id=contract.other_party_id(user_id),
+                kind="termination_requested",
+                params={"takes_effect_at": takes_effect_at, "pay_worker_jpy": pay, "contract": contract.title},
+            )
     return req
 
 
@@ -324,13 +361,14 @@ def _require_before_effect(req: TerminationRequest) -> None:
 def termination_agree(*, user_id: int, request_id: int) -> TerminationRequest:
     with transaction.atomic():
         contract, milestones, req = _locked_request(request_id, user_id)
-        if req.requester_id == user_id:
-            raise Forbidden("The other party agrees to a termination request.")
-        if req.status != TerminationRequest.OPEN:
-            raise RuleViolation("invalid_state", f"This request is already {req.status}.")
-        _require_before_effect(req)
-        hooks.party_acted(contract, user_id)
-        _settle_termination(contract, milestones, req, status=TerminationRequest.AGREED, actor_id=user_id)
+        with clock.pinned():  # one instant for the action, after the lock
+            if req.requester_id == user_id:
+                raise Forbidden("The other party agrees to a termination request.")
+            if req.status != TerminationRequest.OPEN:
+                raise RuleViolation("invalid_state", f"This request is already {req.status}.")
+            _require_before_effect(req)
+            hooks.party_acted(contract, user_id)
+            _settle_termination(contract, milestones, req, status=TerminationRequest.AGREED, actor_id=user_id)
     return req
 
 
@@ -345,26 +383,27 @@ def termination_withdraw(*, user_id: int, request_id: int) -> TerminationRequest
 def _close_request(*, user_id: int, request_id: int, status: str) -> TerminationRequest:
     with transaction.atomic():
         contract, _, req = _locked_request(request_id, user_id)
-        by_requester = req.requester_id == user_id
-        if status == TerminationRequest.WITHDRAWN and not by_requester:
-            raise Forbidden("Only the requester may withdraw the request.")
-        if status == TerminationRequest.DECLINED and by_requester:
-            raise Forbidden("The other party declines a termination request; you may withdraw it.")
-        if req.status != TerminationRequest.OPEN:
-            raise RuleViolation("invalid_state", f"This request is already {req.status}.")
-        _require_before_effect(req)
-        req.status = status
-        req.decided_at = clock.now()
-        req.save(update_fields=["status", "decided_at"])
-        deadline_cancel(contract_id=contract.pk, kinds=TERMINATION_KINDS, subject_id=req.pk)
-        event_add(contract=contract, kind=f"termination_{status}", actor_id=user_id, request_id=req.pk)
-        hooks.party_acted(contract, user_id)
-        hooks.notify(
-            contract=contract,
-            user_id=contract.other_party_id(user_id),
-            kind=f"termination_{status}",
-            params={"contract": contract.title, "status": contract.status},
-        )
+        with clock.pinned():  # one instant for the action, after the lock
+            by_requester = req.requester_id == user_id
+            if status == TerminationRequest.WITHDRAWN and not by_requester:
+                raise Forbidden("Only the requester may withdraw the request.")
+            if status == TerminationRequest.DECLINED and by_requester:
+                raise Forbidden("The other party declines a termination request; you may withdraw it.")
+            if req.status != TerminationRequest.OPEN:
+                raise RuleViolation("invalid_state", f"This request is already {req.status}.")
+            _require_before_effect(req)
+            req.status = status
+            req.decided_at = clock.now()
+            req.save(update_fields=["status", "decided_at"])
+            deadline_cancel(contract_id=contract.pk, kinds=TERMINATION_KINDS, subject_id=req.pk)
+            event_add(contract=contract, kind=f"termination_{status}", actor_id=user_id, request_id=req.pk)
+            hooks.party_acted(contract, user_id)
+            hooks.notify(
+                contract=contract,
+                user_id=contract.other_party_id(user_id),
+                kind=f"termination_{status}",
+                params={"contract": contract.title, "status": contract.status},
+            )
     return req
 
 
@@ -382,7 +421,7 @@ def _termination_take_effect(deadline: Any) -> None:
 
 
 def on_party_acted(contract: Contract, user_id: int) -> None:
-    _answer_reminders(contract, user_id)
+    _answer_reminders(contract, user_id, clock.now())  # the action's instant where it is pinned
 
 
 def on_contract_ended(contract: Contract) -> None:
