@@ -82,8 +82,16 @@ PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",
 ]
 AUTH_PASSWORD_VALIDATORS = [
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator",
+        "OPTIONS": {"user_attributes": ("email", "display_name")},
+    },
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 8}},
+    {"NAME": "chukai.accounts.validators.MaximumLengthValidator", "OPTIONS": {"max_length": 128}},
+    {"NAME": "chukai.accounts.validators.NotOnlyWhitespaceValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    {"NAME": "chukai.accounts.validators.PublishedPasswordValidator"},
 ]
 
 LANGUAGE_CODE = "ja"
@@ -181,3 +189,40 @@ CHUKAI_ZENGIN_BRANCH_CODE = os.environ.get("CHUKAI_ZENGIN_BRANCH_CODE", "001")
 CHUKAI_ZENGIN_ACCOUNT_TYPE = os.environ.get("CHUKAI_ZENGIN_ACCOUNT_TYPE", "1")  # 1 普通, 2 当座
 CHUKAI_ZENGIN_ACCOUNT_NUMBER = os.environ.get("CHUKAI_ZENGIN_ACCOUNT_NUMBER", "1234567")
 # --- end payouts block -----------------------------------------------------------------
+
+# --- auth hardening (issue 12) — owned by accounts; appended block ---------------------
+# One cache shared by every process (sign-in throttling): Redis when REDIS_URL is set, else
+# Django's database cache in the table `chukai_cache`, which `migrate` creates
+# (chukai.accounts.models.CacheEntry). MAX_ENTRIES is high so that culling (which may drop
+# live entries, locks included) only happens under a flood far beyond normal use.
+REDIS_URL = os.environ.get("REDIS_URL", "")
+CACHES: dict[str, dict[str, object]]
+if REDIS_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": os.environ.get("CHUKAI_CACHE_PREFIX", "chukai"),
+        }
+    }
+else:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+            "LOCATION": "chukai_cache",
+            "OPTIONS": {"MAX_ENTRIES": int(os.environ.get("CHUKAI_CACHE_MAX_ENTRIES", "100000"))},
+        }
+    }
+# Passwords: AUTH_PASSWORD_VALIDATORS near the top (Django's full set, a maximum length, no
+# all-whitespace password, not the published demo password except for the demo accounts).
+# API tokens stop working this many days after they were made (fixed, not sliding).
+CHUKAI_API_TOKEN_DAYS = int(os.environ.get("CHUKAI_API_TOKEN_DAYS", "30"))
+# A browser or client that signed in keeps a signed "known device" cookie this long: with the
+# right password it passes a lock that strangers' failures put on the address.
+CHUKAI_DEVICE_COOKIE_NAME = "chukai_device"
+CHUKAI_DEVICE_COOKIE_DAYS = int(os.environ.get("CHUKAI_DEVICE_COOKIE_DAYS", "180"))
+# An address that signed in from a client IP stays "known" there this long (the NAT rule).
+CHUKAI_KNOWN_IP_DAYS = int(os.environ.get("CHUKAI_KNOWN_IP_DAYS", "90"))
+# Failures from one client IP before it is locked: this many times CHUKAI_LOGIN_MAX_FAILURES.
+CHUKAI_LOGIN_IP_FACTOR = int(os.environ.get("CHUKAI_LOGIN_IP_FACTOR", "4"))
+# --- end auth hardening block ----------------------------------------------------------

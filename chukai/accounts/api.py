@@ -1,10 +1,14 @@
 from __future__ import annotations
 
+from typing import Annotated, Literal
+
+from django.conf import settings
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
-from ninja import Router, Schema
+from ninja import Router
+from pydantic import Field
 
-from chukai.accounts import services
+from chukai.accounts import services, signin
 from chukai.accounts.selectors import me_dict, profile_dict
 from chukai.api import (
     caller,
@@ -14,33 +18,51 @@ from chukai.api import (
     idempotency_replay,
     jsonable,
     ok,
+    problem,
 )
 from chukai.common.models import IdempotencyRecord
+from chukai.common.text import DisplayName, TimeZone
+from chukai.common.types import Input
+from chukai.errors import Invalid, RateLimited
 from chukai.ledger.selectors import user_ledger_entries
 
 router = Router(tags=["accounts"])
 
 
-class SignupIn(Schema):
-    email: str
+class SignupIn(Input):
+    email: Annotated[str, Field(max_length=254, json_schema_extra={"format": "email"})]
     password: str
-    display_name: str
-    locale: str = "ja"
-    time_zone: str = "Asia/Tokyo"
+    display_name: DisplayName
+    locale: Literal["ja", "en"] = "ja"
+    time_zone: TimeZone = "Asia/Tokyo"
 
 
-class TokenIn(Schema):
+class TokenIn(Input):
     email: str
     password: str
 
 
 @router.post("/auth/signup", auth=None, response={201: dict})
 def signup(request: HttpRequest, data: SignupIn) -> HttpResponse:
-    # No caller yet: a repeated sign-up with the same key is found through the account it made.
+    # No caller yet: a repeated sign-up with the same key is found through the account it made,
+    # and replayed only for the same request (same name, language, zone and the account's password).
     key = idempotency_key(request)
     if key:
-        first = IdempotencyRecord.objects.filter(user__email=data.email.strip().lower(), key=key).first()
+        first = (
+            IdempotencyRecord.objects.select_related("user")
+            .filter(user__email=data.email.strip().lower(), key=key)
+            .first()
+        )
         if first is not None:
+            recorded = first.body if isinstance(first.body, dict) else {}
+            try:
+                same = services.signup_replay_matches(
+                    user=first.user, recorded=recorded, data=data.dict(), ip=signin.client_ip(request)
+                )
+            except RateLimited as exc:
+                return _too_many(exc)
+            if not same:
+                raise Invalid({"Idempotency-Key": "This key was already used for another request."})
             return idempotency_replay(request, first)
     with transaction.atomic():
         user = services.user_signup(**data.dict())
@@ -50,9 +72,35 @@ def signup(request: HttpRequest, data: SignupIn) -> HttpResponse:
     return created(request, lambda: body)
 
 
+def _too_many(exc: RateLimited) -> HttpResponse:
+    answer = problem(429, exc.problem())
+    answer["Retry-After"] = str(signin.retry_after(exc))
+    return answer
+
+
 @router.post("/auth/token", auth=None, response={200: dict})
 def token(request: HttpRequest, data: TokenIn) -> HttpResponse:
-    return ok({"token": services.token_create(email=data.email, password=data.password)})
+    """A bearer token, valid for `CHUKAI_API_TOKEN_DAYS`. Failed attempts are counted per
+    address and per client, with the web login: 429 with `retry_after` (and `Retry-After`)."""
+    try:
+        key, device = services.token_create(
+            email=data.email,
+            password=data.password,
+            ip=signin.client_ip(request),
+            device=request.COOKIES.get(settings.CHUKAI_DEVICE_COOKIE_NAME),
+        )
+    except RateLimited as exc:
+        return _too_many(exc)
+    answer = ok({"token": key})
+    signin.set_device_cookie(answer, device)
+    return answer
+
+
+@router.post("/auth/logout", response={204: None})
+def logout(request: HttpRequest) -> HttpResponse:
+    """The token of this call stops working (others of the same user are kept)."""
+    services.token_revoke(key=request.headers.get("Authorization", "").partition(" ")[2].strip())
+    return HttpResponse(status=204)
 
 
 @router.get("/me", response=dict)

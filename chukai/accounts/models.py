@@ -47,12 +47,38 @@ class User(AbstractBaseUser, PermissionsMixin):
     def __str__(self) -> str:
         return f"{self.display_name} <{self.email}>"
 
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        # `set_password` leaves the raw password in `_password` until the next save (a hash
+        # upgrade at sign-in clears it first): a changed password revokes every API token,
+        # whichever code path set it (page, admin, a service, createsuperuser).
+        password_changed = self._password is not None and not self._state.adding  # type: ignore[attr-defined]
+        super().save(*args, **kwargs)
+        if password_changed:
+            ApiToken.objects.filter(user=self).delete()
+
 
 class ApiToken(models.Model):
-    """A bearer token; only its SHA-256 is stored."""
+    """A bearer token; only its SHA-256 is stored. It stops working at `expires_at` (fixed, from
+    creation: `CHUKAI_API_TOKEN_DAYS`), on `POST /api/auth/logout`, or when the password changes."""
 
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens")
     key_hash = models.CharField(max_length=64, unique=True)
     prefix = models.CharField(max_length=8)
     created_at = models.DateTimeField()
     last_used_at = models.DateTimeField(null=True, blank=True)
+    expires_at = models.DateTimeField(db_index=True)
+
+
+class CacheEntry(models.Model):
+    """The table of Django's database cache (settings.CACHES, when `REDIS_URL` is not set).
+
+    Declared as a model so that `migrate` creates it on every database, test databases included,
+    and test flushes empty it; the columns are the ones `createcachetable` would make.
+    """
+
+    cache_key = models.CharField(max_length=255, primary_key=True)
+    value = models.TextField()
+    expires = models.DateTimeField(db_index=True)
+
+    class Meta:
+        db_table = "chukai_cache"

@@ -4,13 +4,16 @@ import datetime as dt
 import hashlib
 import secrets
 import zoneinfo
+from typing import Any
 
+from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 
 from chukai import clock
+from chukai.accounts import signin
 from chukai.accounts.models import ApiToken, User
 from chukai.errors import Invalid, Unauthorized
 
@@ -24,7 +27,7 @@ def _hash(key: str) -> str:
 def user_signup(
     *, email: str, password: str, display_name: str, locale: str = "ja", time_zone: str = "Asia/Tokyo"
 ) -> User:
-    errors: dict[str, str] = {}
+    errors: dict[str, str | list[str]] = {}
     email = (email or "").strip().lower()
     try:
         validate_email(email)
@@ -39,10 +42,9 @@ def user_signup(
         zoneinfo.ZoneInfo(time_zone)
     except (zoneinfo.ZoneInfoNotFoundError, ValueError):
         errors["time_zone"] = "Unknown time zone."
-    try:
-        validate_password(password or "")
-    except ValidationError as exc:
-        errors["password"] = " ".join(str(m) for m in exc.messages)
+    password_errors = password_problems(password, email=email, display_name=display_name)
+    if password_errors:
+        errors["password"] = password_errors
     if not errors and User.objects.filter(email=email).exists():
         errors["email"] = "This email address is already registered."
     if errors:
@@ -56,20 +58,70 @@ def user_signup(
         raise Invalid({"email": "This email address is already registered."}) from None
 
 
-def token_create(*, email: str, password: str) -> str:
-    user = User.objects.filter(email=(email or "").strip().lower(), is_active=True).first()
-    if user is None or not user.check_password(password or ""):
-        raise Unauthorized("Wrong email address or password.")
+def password_problems(
+    password: str | None, *, email: str = "", display_name: str = "", user: User | None = None
+) -> list[str]:
+    """What is wrong with a new password (settings.AUTH_PASSWORD_VALIDATORS), in the active
+    language; judged against the account's email and display name (an unsaved stand-in at sign-up)."""
+    subject = user if user is not None else User(email=email, display_name=display_name)
+    try:
+        validate_password(password or "", subject)
+    except ValidationError as exc:
+        return [str(m) for m in exc.messages]
+    return []
+
+
+def token_issue(*, user: User) -> str:
+    """A new API token for a signed-in user; it stops working CHUKAI_API_TOKEN_DAYS from now."""
     key = secrets.token_urlsafe(32)
-    ApiToken.objects.create(user=user, key_hash=_hash(key), prefix=key[:8], created_at=clock.now())
+    now = clock.now()
+    ApiToken.objects.create(
+        user=user,
+        key_hash=_hash(key),
+        prefix=key[:8],
+        created_at=now,
+        expires_at=now + dt.timedelta(days=settings.CHUKAI_API_TOKEN_DAYS),
+    )
     return key
 
 
+def token_create(*, email: str, password: str, ip: str = "unknown", device: str | None = None) -> tuple[str, str]:
+    """`POST /api/auth/token`: (token, device cookie); throttled with the web login."""
+    signed_in = signin.check_password(email=email, password=password, ip=ip, device=device)
+    return token_issue(user=signed_in.user), signed_in.device_cookie
+
+
 def user_for_token(key: str) -> User | None:
-    token = ApiToken.objects.select_related("user").filter(key_hash=_hash(key)).first()
-    if token is None or not token.user.is_active:
-        return None
-    return token.user
+    """The active user of an unexpired token, in one query."""
+    token = (
+        ApiToken.objects.select_related("user")
+        .filter(key_hash=_hash(key), expires_at__gt=clock.now(), user__is_active=True)
+        .first()
+    )
+    return token.user if token is not None else None
+
+
+def token_revoke(*, key: str) -> None:
+    """`POST /api/auth/logout`: this token stops working."""
+    ApiToken.objects.filter(key_hash=_hash(key)).delete()
+
+
+def signup_replay_matches(*, user: User, recorded: dict[str, Any], data: dict[str, Any], ip: str) -> bool:
+    """Whether a repeated sign-up is the same request as the one that made `user`: the same
+    name, language and zone as recorded, and the password of the account (checked, and throttled,
+    as a sign-in is: a replay must not become a way to test passwords)."""
+    same = (
+        (data.get("display_name") or "").strip() == recorded.get("display_name")
+        and (data.get("locale") or "ja") == recorded.get("locale")
+        and (data.get("time_zone") or "Asia/Tokyo") == recorded.get("time_zone")
+    )
+    if not same:
+        return False
+    try:
+        signin.check_password(email=user.email, password=data.get("password") or "", ip=ip)
+    except Unauthorized:
+        return False
+    return True
 
 
 def user_touch_last_seen(*, user: User) -> None:

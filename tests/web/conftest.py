@@ -4,7 +4,6 @@ import itertools
 from typing import Any
 
 import pytest
-from django.core.cache import cache
 from django.test import Client
 
 _seq = itertools.count(1)
@@ -13,7 +12,7 @@ PASSWORD = "correct horse battery"
 
 @pytest.fixture(autouse=True)
 def _fast(settings: Any) -> None:
-    cache.clear()  # login throttling counts live in the cache
+    # Login throttling counts live in the database cache (chukai_cache): rolled back with each test.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 

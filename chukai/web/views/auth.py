@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth import authenticate, login, logout, update_session_auth_hash
+from django.contrib.auth import login, logout, update_session_auth_hash
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.forms import PasswordChangeForm
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
@@ -14,11 +14,12 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from chukai.accounts import signin
 from chukai.accounts.services import user_signup
-from chukai.web import throttle
+from chukai.errors import RateLimited, Unauthorized
 from chukai.web.forms import LoginForm, PreferencesForm, SignupForm
 from chukai.web.services import user_preferences_update
-from chukai.web.views.common import attempt, client_ip, me
+from chukai.web.views.common import attempt, me
 
 
 def _next(request: HttpRequest, default: str) -> str:
@@ -47,6 +48,7 @@ def signup(request: HttpRequest) -> HttpResponse:
             messages.success(request, _("Welcome to chukai, %(name)s.") % {"name": user.display_name})
             resp = redirect("web:dashboard")
             resp.set_cookie(settings.LANGUAGE_COOKIE_NAME, user.locale, samesite="Lax")
+            signin.set_device_cookie(resp, signin.device_cookie(user))  # the browser that made the account
             return resp
     return _auth_page(
         request,
@@ -63,21 +65,33 @@ def login_view(request: HttpRequest) -> HttpResponse:
         return redirect(_next(request, reverse("web:dashboard")))
     form = LoginForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        email = form.cleaned_data["email"].strip().lower()
-        ip = client_ip(request)
-        if throttle.login_blocked(email=email, ip=ip):
-            form.add_error(None, _("Too many failed sign-ins. Please wait 15 minutes and try again."))
-            return _auth_page(request, form, _("Sign in"), _("Sign in"), status=429)
-        user = authenticate(request, username=email, password=form.cleaned_data["password"])
-        if user is None:
-            throttle.login_failed(email=email, ip=ip)
+        # The same check as POST /api/auth/token: one throttle, one known-device rule.
+        try:
+            signed_in = signin.check_password(
+                email=form.cleaned_data["email"],
+                password=form.cleaned_data["password"],
+                ip=signin.client_ip(request),
+                device=request.COOKIES.get(settings.CHUKAI_DEVICE_COOKIE_NAME),
+            )
+        except RateLimited as exc:
+            wait = signin.retry_after(exc)
+            form.add_error(
+                None,
+                _("Too many failed sign-ins. Please wait %(minutes)d minutes and try again.")
+                % {"minutes": max(1, -(-wait // 60))},
+            )
+            page = _auth_page(request, form, _("Sign in"), _("Sign in"), status=429)
+            page["Retry-After"] = str(wait)
+            return page
+        except Unauthorized:
             form.add_error(None, _("Wrong email address or password."))
         else:
-            throttle.login_succeeded(email=email, ip=ip)
-            login(request, user)
+            user = signed_in.user
+            login(request, user, backend="django.contrib.auth.backends.ModelBackend")
             resp = redirect(_next(request, reverse("web:dashboard")))
             if settings.LANGUAGE_COOKIE_NAME not in request.COOKIES:
                 resp.set_cookie(settings.LANGUAGE_COOKIE_NAME, getattr(user, "locale", "ja"), samesite="Lax")
+            signin.set_device_cookie(resp, signed_in.device_cookie)
             return resp
     return _auth_page(
         request,
@@ -101,10 +115,13 @@ def logout_view(request: HttpRequest) -> HttpResponse:
 def password_change(request: HttpRequest) -> HttpResponse:
     form = PasswordChangeForm(me(request), request.POST or None)
     if request.method == "POST" and form.is_valid():
-        user = form.save()
+        user = form.save()  # every API token of the user stops working (User.save)
         update_session_auth_hash(request, user)
         messages.success(request, _("Your password was changed."))
-        return redirect("web:account")
+        resp = redirect("web:account")
+        # Device cookies are bound to the password: this browser stays known, the others are not.
+        signin.set_device_cookie(resp, signin.device_cookie(user))
+        return resp
     return _auth_page(request, form, _("Change password"), _("Change password"))
 
 
