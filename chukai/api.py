@@ -278,6 +278,7 @@ def register_routers() -> None:
     from chukai.contracts.api import router as contracts
     from chukai.marketplace.api import router as marketplace
     from chukai.messaging.api import router as messaging
+    from chukai.payments.api import router as payments
     from chukai.payouts.api import router as payouts
     from chukai.remedies.api import router as remedies
     from chukai.reputation.api import router as reputation
@@ -285,6 +286,7 @@ def register_routers() -> None:
 
     for router in (accounts, marketplace, contracts, messaging, remedies, support, reputation, payouts, clock_router):
         api.add_router("", router)
+    api.add_router("", payments)
 
 
 register_routers()

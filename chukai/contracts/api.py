@@ -7,6 +7,8 @@ from ninja import Router, Schema
 
 from chukai.api import caller, created, ok
 from chukai.contracts import selectors, services
+from chukai.payments.api import FundIn
+from chukai.payments.gateway import SANDBOX_TOKEN_OK
 
 router = Router(tags=["contracts"])
 
@@ -69,10 +71,35 @@ def contract_timeline(request: HttpRequest, contract_id: int) -> HttpResponse:
     return ok(selectors.contract_timeline(contract=contract))
 
 
+@router.get("/contracts/{contract_id}/milestones/{milestone_id}/fund-preview", response=dict)
+def fund_preview(request: HttpRequest, contract_id: int, milestone_id: int) -> HttpResponse:
+    """What funding would charge (client only): `{amount_jpy, client_fee_jpy, withholding_jpy,
+    from_balance_jpy, charge_jpy, total_jpy}`, total = amount − withholding + client fee =
+    from_balance + charge. The funding computes it with the same function, so it charges exactly this."""
+    return ok(services.fund_preview(user_id=caller(request).pk, contract_id=contract_id, milestone_id=milestone_id))
+
+
 @router.post("/contracts/{contract_id}/milestones/{milestone_id}/fund", response=dict)
-def fund(request: HttpRequest, contract_id: int, milestone_id: int) -> HttpResponse:
-    services.milestone_fund(user_id=caller(request).pk, contract_id=contract_id, milestone_id=milestone_id)
-    return _detail(request, contract_id)
+def fund(request: HttpRequest, contract_id: int, milestone_id: int, data: FundIn | None = None) -> HttpResponse:
+    """`payment_method`: `{type: "card", token}` or `{type: "bank_transfer"}`; none = card with the
+    sandbox's success token. Declined card → 409 `payment_declined` with `reason: {ja, en}`, nothing
+    changes; bank transfer → the milestone is `awaiting_payment` and carries `payment` (the virtual
+    account and the pay-by time). With an Idempotency-Key, a repeat gets the first answer and pays nothing."""
+    user = caller(request)
+    method = data.payment_method if data is not None else None
+
+    def make() -> dict[str, object]:
+        services.milestone_fund(
+            user_id=user.pk,
+            contract_id=contract_id,
+            milestone_id=milestone_id,
+            method=method.type if method is not None else "card",
+            token=(method.token if method is not None else None) or SANDBOX_TOKEN_OK,
+        )
+        contract = selectors.contract_for(user=user, contract_id=contract_id)
+        return selectors.contract_detail(contract=contract, user=user)
+
+    return created(request, make, status=200)
 
 
 @router.post("/contracts/{contract_id}/milestones/{milestone_id}/deliver", response=dict)

@@ -11,7 +11,7 @@ from chukai.contracts.models import Contract, Milestone
 from chukai.ledger.fees import fee_for_part
 from chukai.ledger.models import Account
 from chukai.ledger.services import account_for, balance_of, transaction_post
-from chukai.payments.gateway import get_gateway
+from chukai.payments.models import Payment
 
 
 def client_fee_for(contract: Contract, milestones: list[Milestone], milestone: Milestone) -> int:
@@ -24,19 +24,53 @@ def worker_fee_for(contract: Contract, milestones: list[Milestone], amount: int,
     return fee_for_part(contract.policy["fees"]["worker"], amount, already=already)
 
 
-def escrow_fund(*, contract: Contract, milestones: list[Milestone], milestone: Milestone) -> dict[str, int]:
-    """Charge the client (balance first, then the card) and hold amount + client fee in escrow."""
+def fund_quote(
+    *, contract: Contract, milestones: list[Milestone], milestone: Milestone, balance_jpy: int
+) -> dict[str, int]:
+    """What funding `milestone` costs the client (DOMAIN §11); pure, so the preview and the
+    confirmation page show exactly what the funding then charges.
+
+    total = amount − withholding + client fee = from_balance + charge: the client's platform
+    balance is used first, the payment method (card or bank transfer) brings the rest.
+    """
     fee = client_fee_for(contract, milestones, milestone)
-    total = milestone.amount_jpy + fee
-    # The client's balance is shared by all their contracts: lock it (after the contract, as
-    # always) so two fundings on two contracts cannot both spend the same yen.
+    withholding = 0  # 源泉徴収 arrives with the tax issue (DOMAIN §12)
+    total = milestone.amount_jpy - withholding + fee
+    from_balance = min(max(balance_jpy, 0), total)
+    return {
+        "amount_jpy": milestone.amount_jpy,
+        "client_fee_jpy": fee,
+        "withholding_jpy": withholding,
+        "from_balance_jpy": from_balance,
+        "charge_jpy": total - from_balance,
+        "total_jpy": total,
+    }
+
+
+def client_balance_lock(contract: Contract) -> tuple[Account, int]:
+    """Lock the client's balance account (after the contract, as always) and read it.
+
+    The balance is shared by all the client's contracts: two fundings on two contracts
+    cannot both spend the same yen.
+    """
     balance = account_for(Account.BALANCE, user_id=contract.client_id)
     Account.objects.select_for_update().filter(pk=balance.pk).first()
-    from_balance = min(max(balance_of(balance), 0), total)
-    from_card = total - from_balance
-    key = f"fund:{milestone.pk}"
-    if from_card:
-        get_gateway().charge(user_id=contract.client_id, amount_jpy=from_card, key=key)
+    return balance, balance_of(balance)
+
+
+def escrow_fund(
+    *,
+    contract: Contract,
+    milestones: list[Milestone],
+    milestone: Milestone,
+    quote: dict[str, int],
+    balance: Account,
+    from_gateway_jpy: int,
+    key: str,
+) -> dict[str, int]:
+    """Hold the quote's total in escrow: the balance part from the client's balance, the rest
+    from the gateway (a card charge already made, or bank transfers already received)."""
+    assert quote["from_balance_jpy"] + from_gateway_jpy <= quote["total_jpy"]
     transaction_post(
         kind="fund",
         key=key,
@@ -44,20 +78,28 @@ def escrow_fund(*, contract: Contract, milestones: list[Milestone], milestone: M
         milestone_id=milestone.pk,
         memo=milestone.title,
         legs=[
-            (account_for(Account.GATEWAY_IN), -from_card),
-            (balance, -from_balance),
-            (account_for(Account.ESCROW, contract_id=contract.pk), total),
+            (account_for(Account.GATEWAY_IN), -from_gateway_jpy),
+            (balance, -quote["from_balance_jpy"]),
+            (account_for(Account.ESCROW, contract_id=contract.pk), quote["from_balance_jpy"] + from_gateway_jpy),
         ],
     )
-    milestone.client_fee_jpy = fee
+    return escrow_mark_funded(milestone=milestone, quote=quote)
+
+
+def escrow_mark_funded(*, milestone: Milestone, quote: dict[str, int]) -> dict[str, int]:
+    """The milestone's money is all in escrow now: it is escrowed."""
+    milestone.client_fee_jpy = quote["client_fee_jpy"]
     milestone.status = Milestone.ESCROWED
     milestone.funded_at = clock.now()
     milestone.save()
     return {
-        "amount_jpy": milestone.amount_jpy,
-        "client_fee_jpy": fee,
-        "from_balance_jpy": from_balance,
-        "from_card_jpy": from_card,
+        "amount_jpy": quote["amount_jpy"],
+        "client_fee_jpy": quote["client_fee_jpy"],
+        "withholding_jpy": quote["withholding_jpy"],
+        "from_balance_jpy": quote["from_balance_jpy"],
+        "from_card_jpy": quote["charge_jpy"],
+        "charge_jpy": quote["charge_jpy"],
+        "total_jpy": quote["total_jpy"],
     }
 
 
@@ -128,6 +170,7 @@ def escrow_settle(
     )
     return split
 
+
 def _tell_money_received(
     contract: Contract, milestone: Milestone, *, kind: str, reason: str, amounts: tuple[tuple[int, int], ...]
 ) -> None:
@@ -146,3 +189,74 @@ def _tell_money_received(
                     "reason": reason,
                 },
             )
+
+
+# --- bank transfers waiting to arrive (DOMAIN §11) ------------------------------------------
+
+
+def transfer_hold(*, contract: Contract, milestone: Milestone, payment: Payment, balance: Account) -> None:
+    """A bank transfer was chosen: the balance part of the quote waits in escrow with the transfer."""
+    transaction_post(
+        kind="transfer_hold",
+        key=f"transfer_hold:{payment.pk}",
+        contract_id=contract.pk,
+        milestone_id=milestone.pk,
+        memo=f"{milestone.title} (bank transfer pending)",
+        legs=[
+            (balance, -payment.from_balance_jpy),
+            (account_for(Account.ESCROW, contract_id=contract.pk), payment.from_balance_jpy),
+        ],
+    )
+
+
+def transfer_receive(
+    *, contract: Contract, payment: Payment, event_id: str, amount_jpy: int, late: bool
+) -> dict[str, int]:
+    """Money arrived from the gateway for `payment`: up to what is still due goes to escrow,
+    an excess — or all of it when the payment no longer waits (late) — to the client's balance."""
+    due = payment.amount_due_jpy - payment.paid_jpy
+    applied = 0 if late or payment.status != Payment.PENDING else min(amount_jpy, max(due, 0))
+    to_balance = amount_jpy - applied
+    transaction_post(
+        kind="transfer_in",
+        key=f"transfer_in:{event_id}",
+        contract_id=contract.pk,
+        milestone_id=payment.milestone_id,
+        memo=f"bank transfer {event_id}",
+        legs=[
+            (account_for(Account.GATEWAY_IN), -amount_jpy),
+            (account_for(Account.ESCROW, contract_id=contract.pk), applied),
+            (account_for(Account.BALANCE, user_id=contract.client_id), to_balance),
+        ],
+    )
+    payment.paid_jpy += applied
+    return {"applied_jpy": applied, "to_balance_jpy": to_balance}
+
+
+def transfer_release(*, contract: Contract, payment: Payment, status: str) -> int:
+    """A pending transfer ends unfinished (expired, or the contract ended): what it held in
+    escrow — the balance part and what had arrived — goes to the client's balance, never lost."""
+    held = payment.held_jpy
+    transaction_post(
+        kind="transfer_release",
+        key=f"transfer_release:{payment.pk}",
+        contract_id=contract.pk,
+        milestone_id=payment.milestone_id,
+        memo=f"bank transfer {status}",
+        legs=[
+            (account_for(Account.ESCROW, contract_id=contract.pk), -held),
+            (account_for(Account.BALANCE, user_id=contract.client_id), held),
+        ],
+    )
+    payment.status = status
+    payment.updated_at = clock.now()
+    payment.save(update_fields=["status", "updated_at"])
+    return held
+
+
+def pending_payments(milestones: list[Milestone]) -> dict[int, Payment]:
+    """The pending payment of each milestone awaiting one (one query, none when none awaits)."""
+    ids = [m.pk for m in milestones if m.status == Milestone.AWAITING_PAYMENT]
+    if not ids:
+        return {}
+    return {p.milestone_id: p for p in Payment.objects.filter(milestone_id__in=ids, status=Payment.PENDING)}

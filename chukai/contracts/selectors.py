@@ -10,6 +10,7 @@ from chukai import clock
 from chukai.accounts.models import User
 from chukai.contracts import actions
 from chukai.contracts.models import Contract, DueDateChange, Event, Milestone, PlanChange
+from chukai.contracts.money import pending_payments
 from chukai.deadlines.models import Deadline
 from chukai.errors import NotFound
 from chukai.ledger.selectors import escrow_balance_jpy
@@ -59,6 +60,7 @@ def contract_detail(*, contract: Contract, user: User) -> dict[str, Any]:
         .values("kind", "due_at", "subject_id")
     )
     ms = f.milestones
+    awaiting = pending_payments(ms)  # no query unless a milestone awaits a transfer
     return {
         "id": contract.pk,
         "title": contract.title,
@@ -92,6 +94,7 @@ def contract_detail(*, contract: Contract, user: User) -> dict[str, Any]:
                 "worker_fee_jpy": m.worker_fee_jpy,
                 "client_refunded_jpy": m.client_refunded_jpy,
                 "actions": per.get(m.pk, {}),
+                "payment": awaiting[m.pk].as_dict() if m.pk in awaiting else None,
             }
             for m in ms
         ],

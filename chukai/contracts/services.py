@@ -4,6 +4,7 @@ then its milestones, in that order (DESIGN: one writer per contract at a time)."
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from typing import Any
 
 from django.db import transaction
@@ -11,16 +12,29 @@ from django.db import transaction
 from chukai import clock
 from chukai.contracts import hooks
 from chukai.contracts.models import Contract, DueDateChange, Milestone, PlanChange
-from chukai.contracts.money import escrow_fund, escrow_settle
+from chukai.contracts.money import (
+    client_balance_lock,
+    escrow_fund,
+    escrow_settle,
+    fund_quote,
+    pending_payments,
+    transfer_hold,
+    transfer_release,
+)
 from chukai.contracts.timeline import event_add
 from chukai.contracts.validation import clean_milestones
 from chukai.deadlines.models import Deadline
 from chukai.deadlines.registry import handler
 from chukai.deadlines.services import deadline_cancel, deadline_schedule
 from chukai.errors import Forbidden, Invalid, NotFound, RuleViolation
+from chukai.ledger.selectors import user_balance_jpy
+from chukai.payments.gateway import SANDBOX_TOKEN_OK, GatewayUnavailable, get_gateway
+from chukai.payments.models import Payment
 from chukai.policies.calendar import TOKYO, add_days
+from chukai.policies.rulebooks import transfer_pay_days
 
 ACCEPTANCE_KINDS = ("acceptance_due", "acceptance_reminder", "auto_accept")
+log = logging.getLogger("chukai.payments")
 
 
 # --- locking and access -------------------------------------------------------------
@@ -119,8 +133,26 @@ def contract_end(
     if not contract.is_open:
         raise RuleViolation("not_in_progress", f"The contract is already {contract.status}.")
     moved: list[dict[str, Any]] = []
+    awaiting = pending_payments(milestones)
     for m in milestones:
-        if m.status in Milestone.HOLDING:
+        if m.status == Milestone.AWAITING_PAYMENT:
+            # Not funded yet: the transfer is cancelled and what it held goes back to the client's balance.
+            payment = awaiting.get(m.pk)
+            back = transfer_release(contract=contract, payment=payment, status=Payment.CANCELLED) if payment else 0
+            m.status = Milestone.CANCELLED
+            m.settled_at = clock.now()
+            m.save(update_fields=["status", "settled_at"])
+            moved.append(
+                {
+                    "id": m.pk,
+                    "milestone_id": m.pk,
+                    "becomes": Milestone.CANCELLED,
+                    "worker_jpy": 0,
+                    "client_jpy": back,
+                    "payment_id": payment.pk if payment else None,
+                }
+            )
+        elif m.status in Milestone.HOLDING:
             split = escrow_settle(
                 contract=contract, milestones=milestones, milestone=m, pay_worker_jpy=pay.get(m.pk, 0), reason=reason
             )
@@ -147,27 +179,225 @@ def contract_end(
 # --- milestones ---------------------------------------------------------------------
 
 
-def milestone_fund(*, user_id: int, contract_id: int, milestone_id: int) -> Contract:
-    with transaction.atomic():
-        contract = contract_lock(contract_id, user_id=user_id)
-        milestones = milestones_lock(contract)
-        m = _pick(milestones, milestone_id)
-        _require_role(contract, user_id, "client", "fund escrow")
-        _require_open(contract)
-        if m.status != Milestone.UNFUNDED:
-            raise RuleViolation("invalid_state", f"The milestone is {m.status}, not unfunded.")
-        moved = escrow_fund(contract=contract, milestones=milestones, milestone=m)
-        event_add(contract=contract, kind="milestone_funded", actor_id=user_id, milestone_id=m.pk, money=moved)
-        contract_sync_status(contract, milestones)
-        hooks.party_acted(contract, user_id)
-        # Seed 000: the worker must not start before escrow; say so the moment it is funded.
-        hooks.notify(
-            contract=contract,
-            user_id=contract.worker_id,
-            kind="milestone_funded",
-            params={"milestone": m.title, "amount": m.amount_jpy},
-        )
+class PaymentRefused(Exception):
+    """The gateway declined the card or did not answer: the fund transaction rolls back and
+    only the refused Payment row is written (after the rollback)."""
+
+    def __init__(self, payment: Payment, error: RuleViolation) -> None:
+        super().__init__(error.detail)
+        self.payment = payment
+        self.error = error
+
+
+class GatewayFailed(RuleViolation):
+    """The payment gateway did not answer: nothing was charged, the milestone stays unfunded."""
+
+    status = 503
+    title = "Payment gateway unavailable"
+
+
+def fund_preview(*, user_id: int, contract_id: int, milestone_id: int) -> dict[str, int]:
+    """What funding would charge, by the same function the funding uses (no lock, no write)."""
+    contract = Contract.objects.filter(pk=contract_id).first()
+    if contract is None or contract.role_of(user_id) is None:
+        raise NotFound("No such contract.")
+    milestones = list(Milestone.objects.filter(contract=contract).order_by("position", "id"))
+    m = _pick(milestones, milestone_id)
+    _require_role(contract, user_id, "client", "fund escrow")
+    return fund_quote(
+        contract=contract, milestones=milestones, milestone=m, balance_jpy=user_balance_jpy(contract.client_id)
+    )
+
+
+def milestone_fund(
+    *,
+    user_id: int,
+    contract_id: int,
+    milestone_id: int,
+    method: str = Payment.CARD,
+    token: str = SANDBOX_TOKEN_OK,
+) -> Contract:
+    """Fund a milestone as the client confirmed it (DOMAIN §11).
+
+    Card: charged at once; declined → 409 payment_declined, a gateway failure → 503
+    payment_failed, and nothing changes but the refused Payment row. Bank transfer: the
+    milestone awaits the transfer into a virtual account until the pay-by time. The client's
+    balance is used first either way; a balance that covers everything needs no method.
+    """
+    if method not in (Payment.CARD, Payment.BANK_TRANSFER):
+        raise Invalid({"payment_method.type": "card or bank_transfer."})
+    try:
+        with transaction.atomic():
+            contract = contract_lock(contract_id, user_id=user_id)
+            milestones = milestones_lock(contract)
+            m = _pick(milestones, milestone_id)
+            _require_role(contract, user_id, "client", "fund escrow")
+            _require_open(contract)
+            if m.status != Milestone.UNFUNDED:
+                raise RuleViolation("invalid_state", f"The milestone is {m.status}, not unfunded.")
+            balance, balance_jpy = client_balance_lock(contract)
+            quote = fund_quote(contract=contract, milestones=milestones, milestone=m, balance_jpy=balance_jpy)
+            if method == Payment.BANK_TRANSFER and quote["charge_jpy"] > 0:
+                _transfer_start(contract, milestones, m, quote, balance, user_id)
+                return contract
+            gateway = get_gateway()
+            payment = _payment_new(contract, m, quote, method=Payment.CARD, gateway=gateway.name)
+            if quote["charge_jpy"]:
+                try:
+                    result = gateway.charge(
+                        user_id=contract.client_id, amount_jpy=quote["charge_jpy"], key=f"fund:{m.pk}", token=token
+                    )
+                except GatewayUnavailable as exc:
+                    log.warning("payment gateway failed funding milestone %s: %s", m.pk, exc)
+                    payment.status = Payment.FAILED
+                    payment.decline_reason = str(exc)[:300]
+                    raise PaymentRefused(
+                        payment,
+                        GatewayFailed(
+                            "payment_failed",
+                            "The payment service did not answer. Nothing was charged; please try again.",
+                        ),
+                    ) from None
+                if result.status != "succeeded":
+                    payment.status = Payment.DECLINED
+                    payment.decline_code = result.decline_code
+                    payment.decline_reason = result.reason.get("en", "")[:300]
+                    raise PaymentRefused(
+                        payment,
+                        RuleViolation(
+                            "payment_declined",
+                            f"The card was declined: {result.reason.get('en', result.decline_code)}",
+                            decline_code=result.decline_code,
+                            reason=result.reason,
+                        ),
+                    )
+                payment.gateway_ref = result.ref
+            payment.status = Payment.SUCCEEDED
+            payment.paid_jpy = quote["charge_jpy"]
+            payment.save()
+            moved = escrow_fund(
+                contract=contract,
+                milestones=milestones,
+                milestone=m,
+                quote=quote,
+                balance=balance,
+                from_gateway_jpy=quote["charge_jpy"],
+                key=f"fund:{m.pk}",
+            )
+            _funded(contract, milestones, m, moved, actor_id=user_id, payment=payment)
+    except PaymentRefused as refused:
+        # The refusal is the only trace: the Payment row says declined/failed; no ledger
+        # entry, no status change, no timeline event.
+        refused.payment.pk = None
+        refused.payment.save()
+        raise refused.error from None
     return contract
+
+
+def _payment_new(contract: Contract, m: Milestone, quote: dict[str, int], *, method: str, gateway: str) -> Payment:
+    now = clock.now()
+    return Payment(
+        contract=contract,
+        milestone=m,
+        client_id=contract.client_id,
+        method=method,
+        status=Payment.PENDING,
+        amount_jpy=quote["amount_jpy"],
+        client_fee_jpy=quote["client_fee_jpy"],
+        withholding_jpy=quote["withholding_jpy"],
+        from_balance_jpy=quote["from_balance_jpy"],
+        amount_due_jpy=quote["charge_jpy"],
+        gateway=gateway,
+        created_at=now,
+        updated_at=now,
+    )
+
+
+def _transfer_start(
+    contract: Contract, milestones: list[Milestone], m: Milestone, quote: dict[str, int], balance: Any, user_id: int
+) -> None:
+    gateway = get_gateway()
+    payment = _payment_new(contract, m, quote, method=Payment.BANK_TRANSFER, gateway=gateway.name)
+    payment.pay_by = add_days(clock.now(), transfer_pay_days(contract.policy))
+    payment.save()
+    try:
+        account = gateway.open_transfer(
+            user_id=contract.client_id, payment_id=payment.pk, amount_jpy=payment.amount_due_jpy, pay_by=payment.pay_by
+        )
+    except GatewayUnavailable as exc:
+        log.warning("payment gateway failed opening a transfer for milestone %s: %s", m.pk, exc)
+        payment.status = Payment.FAILED
+        raise PaymentRefused(
+            payment,
+            GatewayFailed("payment_failed", "The payment service did not answer. Nothing changed; please try again."),
+        ) from None
+    payment.gateway_ref = account.ref
+    payment.bank_name = account.bank_name
+    payment.branch_name = account.branch_name
+    payment.account_number = account.account_number
+    payment.save()
+    transfer_hold(contract=contract, milestone=m, payment=payment, balance=balance)
+    m.status = Milestone.AWAITING_PAYMENT
+    m.save(update_fields=["status"])
+    deadline_schedule(kind="payment_due", due_at=payment.pay_by, contract_id=contract.pk, subject_id=payment.pk)
+    info = {
+        "milestone": m.title,
+        "amount": payment.amount_due_jpy,
+        "pay_by": payment.pay_by,
+        "bank_name": payment.bank_name,
+        "branch_name": payment.branch_name,
+        "account_number": payment.account_number,
+    }
+    event_add(
+        contract=contract,
+        kind="payment_awaited",
+        actor_id=user_id,
+        milestone_id=m.pk,
+        payment_id=payment.pk,
+        money=quote,
+        pay_by=payment.pay_by.isoformat(),
+    )
+    hooks.party_acted(contract, user_id)
+    hooks.notify(contract=contract, user_id=contract.client_id, kind="transfer_instructions", params=info)
+    hooks.notify(contract=contract, user_id=contract.worker_id, kind="transfer_awaited", params=info)
+
+
+def _funded(
+    contract: Contract,
+    milestones: list[Milestone],
+    m: Milestone,
+    moved: dict[str, int],
+    *,
+    actor_id: int | None,
+    payment: Payment | None,
+) -> None:
+    """Escrow is in place for `m`: the timeline, the contract's status, and both parties told."""
+    event_add(
+        contract=contract,
+        kind="milestone_funded",
+        actor_id=actor_id,
+        actor_role=None if actor_id else "system",
+        milestone_id=m.pk,
+        money=moved,
+        method=payment.method if payment else "balance",
+        payment_id=payment.pk if payment else None,
+    )
+    contract_sync_status(contract, milestones)
+    if actor_id is not None:
+        hooks.party_acted(contract, actor_id)
+    # Seed 000: the worker must not start before escrow; say so the moment it is funded.
+    hooks.notify(
+        contract=contract,
+        user_id=contract.worker_id,
+        kind="milestone_funded",
+        params={"milestone": m.title, "amount": m.amount_jpy},
+    )
+    hooks.notify(
+        contract=contract,
+        user_id=contract.client_id,
+        kind="escrow_in_place",
+        params={"milestone": m.title, "amount": m.amount_jpy, "total": moved["total_jpy"]},
+    )
 
 
 def milestone_deliver(*, user_id: int, contract_id: int, milestone_id: int, message: str = "") -> Contract:

@@ -39,6 +39,7 @@ RULEBOOKS: list[Policy] = [
         "notice": {"respond_days": 5, "business_days": False},
         "fees": {"worker": FLAT_LANCERS_WORKER, "client": FLAT_LANCERS_CLIENT},
         "ratings": {"window_days": 14},
+        "money_in": {"transfer_pay_days": 7},
     },
     {
         "name": "crowdworks",
@@ -55,6 +56,7 @@ RULEBOOKS: list[Policy] = [
         "notice": {"respond_days": 5, "business_days": False},
         "fees": {"worker": TIERS_CROWDWORKS, "client": None},
         "ratings": {"window_days": 14},
+        "money_in": {"transfer_pay_days": 7},
     },
     {
         "name": "upwork",
@@ -71,6 +73,7 @@ RULEBOOKS: list[Policy] = [
         "notice": {"respond_days": 5, "business_days": False},
         "fees": {"worker": FLAT_10, "client": None},
         "ratings": {"window_days": 14},
+        "money_in": {"transfer_pay_days": 7},
     },
     {
         "name": "chukai",
@@ -87,6 +90,7 @@ RULEBOOKS: list[Policy] = [
         "notice": {"respond_days": 5, "business_days": True},
         "fees": {"worker": FLAT_10, "client": None},
         "ratings": {"window_days": 14},
+        "money_in": {"transfer_pay_days": 7},
     },
 ]
 
@@ -181,6 +185,13 @@ def validate(policy: Policy) -> None:
         _validate_fee(fees["client"], f"{where}.fees.client")
     ratings = policy.get("ratings")
     _need(isinstance(ratings, dict) and _positive_int(ratings.get("window_days")), f"{where}.ratings", "window_days")
+    money_in = policy.get("money_in")
+    if money_in is not None:  # optional: contracts formed before it existed use the default
+        _need(
+            isinstance(money_in, dict) and _positive_int(money_in.get("transfer_pay_days")),
+            f"{where}.money_in",
+            "'transfer_pay_days' > 0",
+        )
 
 
 def validate_all(books: list[Policy] | None = None) -> None:
@@ -193,6 +204,14 @@ def validate_all(books: list[Policy] | None = None) -> None:
         seen.add(key)
     missing = set(NAMES) - {name for name, _ in seen}
     _need(not missing, "set", f"missing policies {sorted(missing)}")
+
+
+TRANSFER_PAY_DAYS_DEFAULT = 7
+
+
+def transfer_pay_days(policy: Policy) -> int:
+    """Days a client has to pay a bank transfer (DOMAIN §11: 7); contracts formed before the setting use 7."""
+    return int((policy.get("money_in") or {}).get("transfer_pay_days", TRANSFER_PAY_DAYS_DEFAULT))
 
 
 def current(name: str) -> Policy:

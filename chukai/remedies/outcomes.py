@@ -11,7 +11,7 @@ import copy
 from typing import Any
 
 from chukai.contracts.models import Contract, Milestone
-from chukai.contracts.money import settle_amounts
+from chukai.contracts.money import pending_payments, settle_amounts
 
 
 def pay_on_silence(milestones: list[Milestone]) -> dict[int, int]:
@@ -37,9 +37,25 @@ def pay_split(milestones: list[Milestone], pay_worker_jpy: int) -> dict[int, int
 def end_plan(contract: Contract, milestones: list[Milestone], pay: dict[int, int]) -> dict[str, Any]:
     sim = [copy.copy(m) for m in milestones]
     rows: list[dict[str, Any]] = []
+    awaiting = pending_payments(milestones)
     for m in sim:
         before = m.status
-        if before in Milestone.HOLDING:
+        if before == Milestone.AWAITING_PAYMENT:
+            # Not funded: cancelled; what its bank transfer held goes back to the client's balance.
+            m.status = Milestone.CANCELLED
+            held = awaiting[m.pk].held_jpy if m.pk in awaiting else 0
+            rows.append(
+                {
+                    "id": m.pk,
+                    "title": m.title,
+                    "from": before,
+                    "becomes": Milestone.CANCELLED,
+                    "worker_jpy": 0,
+                    "worker_fee_jpy": 0,
+                    "client_jpy": held,
+                }
+            )
+        elif before in Milestone.HOLDING:
             split = settle_amounts(contract=contract, milestones=sim, milestone=m, pay_worker_jpy=pay.get(m.pk, 0))
             m.status = str(split["becomes"])
             m.worker_paid_jpy = int(split["worker_jpy"])
