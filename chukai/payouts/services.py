@@ -213,7 +213,7 @@ def withdrawal_cancel(*, user: User, withdrawal_id: int) -> Withdrawal:
                 "締め切りを過ぎたため取り消せません。 / The cutoff has passed; this withdrawal can no longer be cancelled."
                 if w.status == Withdrawal.REQUESTED
                 else f"This withdrawal is {w.status}.",
-                status=w.status,
+                withdrawal_status=w.status,
                 cutoff_at=w.cutoff_at,
             )
         transaction_post(
@@ -386,7 +386,9 @@ def withdrawal_return(*, staff: User, withdrawal_id: int, reason: str) -> Withdr
         w = Withdrawal.objects.select_for_update().get(pk=withdrawal_id)
         if w.status != Withdrawal.PAID:
             raise RuleViolation(
-                "invalid_state", f"Only a paid transfer can come back; this one is {w.status}.", status=w.status
+                "invalid_state",
+                f"Only a paid transfer can come back; this one is {w.status}.",
+                withdrawal_status=w.status,
             )
         transaction_post(
             kind="payout_return",

@@ -66,6 +66,11 @@ def ledger_problems(*, contract_ids: list[int] | None = None) -> list[str]:
         f"contract={r['account__contract_id']}) is negative: {r['s']}"
         for r in negative
     ]
+
+    # 4. Each user's payouts-pending account holds exactly their requested and in-batch withdrawals.
+    from chukai.payouts.selectors import pending_matches_withdrawals
+
+    problems += pending_matches_withdrawals()
     return problems
 
 

@@ -1,0 +1,1 @@
+from tests.stories.helpers import clock  # noqa: F401 - fixture
