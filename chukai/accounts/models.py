@@ -4,6 +4,7 @@ from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 class UserManager(BaseUserManager["User"]):
@@ -28,8 +29,9 @@ class User(AbstractBaseUser, PermissionsMixin):
     LOCALES = [("ja", "日本語"), ("en", "English")]
     EMAIL_STATUSES = [("ok", "ok"), ("bouncing", "bouncing")]
 
-    email = models.EmailField(unique=True)
-    display_name = models.CharField(max_length=100)
+    # Verbose names appear in password messages ("too similar to the メールアドレス").
+    email = models.EmailField(_("email address"), unique=True)
+    display_name = models.CharField(_("Display name"), max_length=100)
     locale = models.CharField(max_length=2, choices=LOCALES, default="ja")
     time_zone = models.CharField(max_length=64, default="Asia/Tokyo")
     is_staff = models.BooleanField(default=False)
