@@ -48,6 +48,19 @@ def ledger_problems(*, contract_ids: list[int] | None = None) -> list[str]:
         r["contract_id"]: int(r["s"])
         for r in held_q.values("contract_id").annotate(s=Sum(F("amount_jpy") + F("client_fee_jpy")))
     }
+    # A milestone awaiting a bank transfer (DOMAIN §11) holds, with its pending payment, the
+    # client's balance part and what has arrived so far; nothing else is escrowed for it.
+    from chukai.payments.models import Payment
+
+    pending_q = Payment.objects.filter(status=Payment.PENDING)
+    if contract_ids is not None:
+        pending_q = pending_q.filter(contract_id__in=contract_ids)
+    for r in pending_q.values("contract_id").annotate(s=Sum(F("from_balance_jpy") + F("paid_jpy"))):
+        held[r["contract_id"]] = held.get(r["contract_id"], 0) + int(r["s"])
+    stray = Payment.objects.filter(status=Payment.PENDING).exclude(milestone__status=Milestone.AWAITING_PAYMENT)
+    problems += [
+        f"payment {p} is pending but its milestone is not awaiting payment" for p in stray.values_list("pk", flat=True)
+    ]
     for cid in sorted(set(escrow) | set(held)):
         if escrow.get(cid, 0) != held.get(cid, 0):
             problems.append(
