@@ -20,21 +20,30 @@ $(STAMP): requirements.txt requirements-dev.txt
 ## setup: build .venv with everything (app, tests, linters)
 setup: $(STAMP)
 
-## run: migrate the SQLite default, load the demo data, serve site + API + worker on $(ADDR)
-run: setup
-	$(BIN)/python manage.py migrate --noinput
-	$(BIN)/python manage.py load_demo
-	@echo "chukai: http://$(ADDR)/  (API docs: http://$(ADDR)/api/docs, staff console: http://$(ADDR)/staff/, admin: /admin/)"
+# `make run` is the production server on a developer's machine: DEBUG off, a secret key
+# generated once into var/secret_key (unless DJANGO_SECRET_KEY is set), plain http on loopback
+# (CHUKAI_HTTPS=0: no SSL redirect, no Secure-only cookies). DJANGO_DEBUG=1 make run for tracebacks.
+SECRET_FILE := var/secret_key
+RUN_ENV = DJANGO_SECRET_KEY="$${DJANGO_SECRET_KEY:-$$(cat $(SECRET_FILE))}" CHUKAI_HTTPS=$${CHUKAI_HTTPS:-0}
+
+$(SECRET_FILE):
+	@mkdir -p var
+	@umask 077; $(PY) -c 'import secrets; print(secrets.token_urlsafe(50))' > $(SECRET_FILE)
+
+## run: migrate the SQLite default, load the demo data, serve site + API (gunicorn) + worker on $(ADDR)
+run: setup $(SECRET_FILE)
+	$(RUN_ENV) $(BIN)/python manage.py migrate --noinput
+	$(RUN_ENV) $(BIN)/python manage.py load_demo
 	@echo "emails are printed here unless EMAIL_BACKEND / EMAIL_HOST say otherwise"
-	EMAIL_BACKEND=$${EMAIL_BACKEND:-django.core.mail.backends.console.EmailBackend} \
+	$(RUN_ENV) EMAIL_BACKEND=$${EMAIL_BACKEND:-django.core.mail.backends.console.EmailBackend} \
 		$(BIN)/python manage.py serve --addr $(ADDR)
 
-demo: setup
-	$(BIN)/python manage.py migrate --noinput
-	$(BIN)/python manage.py load_demo
+demo: setup $(SECRET_FILE)
+	$(RUN_ENV) $(BIN)/python manage.py migrate --noinput
+	$(RUN_ENV) $(BIN)/python manage.py load_demo
 
-worker: setup
-	$(BIN)/python manage.py run_worker
+worker: setup $(SECRET_FILE)
+	$(RUN_ENV) $(BIN)/python manage.py run_worker
 
 ## browser: Debian's chromium for the browser tests (apt-get only when it is missing)
 browser:

@@ -299,3 +299,56 @@ class RatingForm(forms.Form):
         label=_("Stars"), coerce=int, choices=[(i, "★" * i) for i in range(5, 0, -1)], widget=forms.RadioSelect
     )
     comment = _text(_("Comment"), max_length=2000, required=False, textarea=True)
+
+
+# --- Money out (DOMAIN §10). Shape only here; the payouts services check the rules
+# (minimum, balance, bank codes, katakana) and their field errors land on these forms.
+
+
+class WithdrawForm(forms.Form):
+    amount_jpy = _yen(_("Amount to withdraw (yen)"), help_text=_("The transfer fee is deducted from this amount."))
+
+
+class BankAccountForm(forms.Form):
+    bank_code = _text(
+        _("Bank code (4 digits)"),
+        max_length=8,
+        help_text=_(
+            "For example 0001 (Mizuho), 0005 (MUFG), 0009 (SMBC), 9900 (Japan Post Bank). "
+            "The bank and branch names are filled in from the codes."
+        ),
+    )
+    branch_code = _text(_("Branch code (3 digits)"), max_length=8)
+    account_type = forms.ChoiceField(
+        label=_("Account type"),
+        choices=[(k, labels.ACCOUNT_TYPES[k]) for k in ("ordinary", "checking", "savings")],
+        initial="ordinary",
+        error_messages={"required": _("Choose the account type."), "invalid_choice": _("Choose the account type.")},
+    )
+    account_number = _text(_("Account number (up to 7 digits)"), max_length=16)
+    holder_kana = _text(
+        _("Account holder (katakana)"),
+        max_length=60,
+        help_text=_(
+            "Exactly as on your passbook, in katakana: for example ヤマダ タロウ. "
+            "Full- or half-width both work; it is stored in the half-width form banks use."
+        ),
+    )
+
+    def __init__(self, *args: Any, **kw: Any) -> None:
+        super().__init__(*args, **kw)
+        for name in ("bank_code", "branch_code", "account_number"):
+            self.fields[name].widget.attrs.update({"inputmode": "numeric", "autocomplete": "off"})
+        self.fields["holder_kana"].widget.attrs.update({"autocomplete": "off", "lang": "ja"})
+
+
+class PayoutBatchForm(forms.Form):
+    pay_date = forms.DateField(
+        label=_("Pay day"),
+        widget=forms.DateInput(attrs={"type": "date"}),
+        error_messages={"required": _("Choose a date."), "invalid": _("Enter a date like 2026-12-31.")},
+    )
+
+
+class TransferReturnForm(forms.Form):
+    reason = _text(_("Why the bank returned it"), max_length=1000)

@@ -53,6 +53,11 @@ REASONS: dict[str, Promise] = {
     "forbidden": _("Not allowed for your role."),
     "not_found": _("Not found."),
     "rate_limited": _("Too many attempts. Please wait and try again."),
+    # Money out (DOMAIN §10)
+    "no_bank_account": _("Register a bank account first."),
+    "below_minimum": _("The amount is below the minimum withdrawal."),
+    "insufficient_balance": _("The amount is more than your balance."),
+    "nothing_due": _("No withdrawal is due on or before that pay day."),
 }
 
 ACTIONS: dict[str, Promise] = {
@@ -227,6 +232,40 @@ POLICY_ON_LAPSE: dict[str, Promise] = {
     "nothing": _("nothing happens by itself"),
     "support": _("the worker goes to the support office"),
     "auto_accept": _("the delivery is accepted automatically"),
+}
+
+
+# --- Money out (DOMAIN §10): balance, withdrawals, bank account, payout batches ---------
+
+WITHDRAWAL_STATUS: dict[str, Promise] = {
+    "requested": _("Requested"),
+    "cancelled": _("Cancelled (back in the balance)"),
+    "in_batch": _("Being transferred"),
+    "paid": _("Paid"),
+    "returned": _("Returned by the bank"),
+}
+
+BATCH_STATUS: dict[str, Promise] = {
+    "created": _("Built, not confirmed"),
+    "confirmed": _("Confirmed (paid)"),
+}
+
+ACCOUNT_TYPES: dict[str, Promise] = {
+    "ordinary": _("Ordinary (futsu)"),
+    "checking": _("Checking (toza)"),
+    "savings": _("Savings (chochiku)"),
+}
+
+# Lines of the statement: what moved the balance.
+STATEMENT_KINDS: dict[str, Promise] = {
+    "release": _("Earnings (payment released)"),
+    "split": _("Settlement (split)"),
+    "refund": _("Refund"),
+    "fund": _("Escrow funded from the balance"),
+    "withdrawal": _("Withdrawal request"),
+    "withdrawal_cancel": _("Withdrawal cancelled"),
+    "payout": _("Transferred to your bank"),
+    "payout_return": _("Transfer returned by the bank"),
 }
 
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from chukai.web.views import auth, contracts, jobs, pages, remedies, staff
+from chukai.web.views import auth, contracts, jobs, pages, payouts, remedies, staff
 
 app_name = "web"
 
@@ -86,4 +86,20 @@ urlpatterns = [
     path("staff/cases/<int:case_id>/notice", staff.notice_send, name="staff_notice"),
     path("staff/cases/<int:case_id>/note", staff.note_add, name="staff_note"),
     path("staff/cases/<int:case_id>/decide", staff.decide, name="staff_decide"),
+    # Money out (DOMAIN §10): balance, withdrawals, statement, bank account; the staff payouts page.
+    path("balance", payouts.balance, name="balance"),
+    path("balance/withdraw", payouts.withdraw, name="withdraw"),
+    path("balance/withdrawals/<int:withdrawal_id>/cancel", payouts.withdrawal_cancel, name="withdrawal_cancel"),
+    path("balance/statement.csv", payouts.statement_csv, name="statement_csv"),
+    path("bank-account", payouts.bank_account, name="bank_account"),
+    path("staff/payouts", payouts.staff_payouts, name="staff_payouts"),
+    path("staff/payouts/batches", payouts.staff_batch_create, name="staff_batch_create"),
+    path("staff/payouts/batches/<int:batch_id>", payouts.staff_batch, name="staff_batch"),
+    path("staff/payouts/batches/<int:batch_id>/zengin", payouts.staff_batch_zengin, name="staff_batch_zengin"),
+    path("staff/payouts/batches/<int:batch_id>/confirm", payouts.staff_batch_confirm, name="staff_batch_confirm"),
+    path(
+        "staff/payouts/batches/<int:batch_id>/withdrawals/<int:withdrawal_id>/return",
+        payouts.staff_withdrawal_return,
+        name="staff_withdrawal_return",
+    ),
 ]
