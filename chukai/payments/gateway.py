@@ -99,13 +99,13 @@ class Gateway(Protocol):
 
 
 def webhook_secret() -> str:
-    """CHUKAI_PAYMENT_WEBHOOK_SECRET; a fixed development secret only in DEBUG, tests or manual-clock demos."""
+    """CHUKAI_PAYMENT_WEBHOOK_SECRET; a fixed development secret only in DEBUG or manual-clock demos."""
     secret = getattr(settings, "CHUKAI_PAYMENT_WEBHOOK_SECRET", "") or os.environ.get(
         "CHUKAI_PAYMENT_WEBHOOK_SECRET", ""
     )
     if secret:
         return str(secret)
-    if settings.DEBUG or getattr(settings, "CHUKAI_TESTING", False) or settings.CHUKAI_MANUAL_CLOCK:
+    if settings.DEBUG or settings.CHUKAI_MANUAL_CLOCK:
         return "chukai-sandbox-webhook-secret-not-for-production"
     return ""
 
