@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import smtplib
+import unicodedata
 from typing import Any
 
 from django.conf import settings
@@ -165,15 +166,24 @@ def outbox_claim(*, worker: str, limit: int = 20) -> list[int]:
     return ids
 
 
+def one_line(text: str, limit: int = 300) -> str:
+    """A header value on one line: line breaks and every other control or separator character
+    (CR, LF, NEL, U+2028/9, tabs, NUL …) become a space, runs of spaces one. Whatever the stored text
+    holds (a display name saved before such names were refused, say), no header can be split or
+    injected; Django would refuse it anyway, and one refused email must not hold up the others."""
+    cleaned = "".join(" " if unicodedata.category(ch) in ("Cc", "Cf", "Zl", "Zp") else ch for ch in str(text))
+    return " ".join(cleaned.split())[:limit]
+
+
 def _message(row: OutboxEmail, connection: Any) -> EmailMessage:
     headers = {
-        "Message-ID": row.message_id,
+        "Message-ID": one_line(row.message_id),
         "Auto-Submitted": "auto-generated",
-        "Content-Language": row.locale,
-        "X-Chukai-Kind": row.kind,
+        "Content-Language": one_line(row.locale),
+        "X-Chukai-Kind": one_line(row.kind),
     }
     return EmailMessage(
-        subject=row.subject,
+        subject=one_line(row.subject),
         body=row.body,
         from_email=settings.DEFAULT_FROM_EMAIL,
         to=[row.to_email],
@@ -224,22 +234,71 @@ def _record_failure(row: OutboxEmail, worker: str, *, code: int | None, error: s
         return current.status
 
 
+class ServerTrouble(Exception):
+    """The mail server (or the way to it) failed: every email waiting in the batch would fail alike."""
+
+
 def _classify(exc: BaseException) -> tuple[int | None, str, bool]:
-    """(SMTP code, outcome, is the connection still usable?)."""
+    """(SMTP code, outcome, is it the server's trouble rather than this email's?).
+
+    Only a server that is unreachable, gone or timing out holds up the rest of the batch; an
+    answer about this email (its recipient refused, its content refused) or an error building it
+    (a header Django refuses, an address that cannot be encoded, any bug in rendering) concerns
+    this email alone."""
     if isinstance(exc, smtplib.SMTPRecipientsRefused):
         codes = [c for c, _ in exc.recipients.values()]
         code = max(codes) if codes else None
-        return code, "bounce" if code is not None and code >= 500 else "temporary", True
-    if isinstance(exc, smtplib.SMTPServerDisconnected):
-        return None, "temporary", False
+        return code, "bounce" if code is not None and code >= 500 else "temporary", False
+    if isinstance(exc, (smtplib.SMTPServerDisconnected, smtplib.SMTPConnectError, ServerTrouble)):
+        return getattr(exc, "smtp_code", None), "temporary", True
     if isinstance(exc, smtplib.SMTPResponseException):
         code = exc.smtp_code
-        return code, "permanent" if 500 <= code < 600 else "temporary", True
-    return None, "temporary", False  # unreachable, timed out: try again later
+        return code, "permanent" if 500 <= code < 600 else "temporary", False
+    if isinstance(exc, smtplib.SMTPException):
+        return None, "temporary", False
+    if isinstance(exc, OSError):
+        return None, "temporary", True  # refused, reset, timed out: the server, not the email
+    return None, "permanent", False  # BadHeaderError, UnicodeError, …: this email can never be sent as is
+
+
+def _still_usable(connection: Any) -> bool:
+    """After an error about one email, is the SMTP session still fit for the next? (RSET answers 250.)"""
+    session = getattr(connection, "connection", None)
+    if session is None:
+        return True  # nothing open: the next email opens a fresh connection
+    try:
+        return bool(session.rset()[0] == 250)
+    except Exception:
+        return False
+
+
+def _send_one(row: OutboxEmail, connection: Any) -> None:
+    try:
+        message = _message(row, connection)
+        message.message()  # build it first: an error here is this email's, not the server's
+    except Exception as exc:
+        raise _Unbuildable(exc) from exc
+    try:
+        connection.open()  # no-op while the connection is up
+    except Exception as exc:
+        raise ServerTrouble(f"{type(exc).__name__}: {exc}") from exc
+    if connection.send_messages([message]) != 1:
+        raise ServerTrouble("the mail backend accepted nothing (no connection)")
+
+
+class _Unbuildable(Exception):
+    def __init__(self, cause: Exception) -> None:
+        super().__init__(f"{type(cause).__name__}: {cause}")
+        self.cause = cause
 
 
 def outbox_send_due(*, worker: str | None = None, limit: int = 20) -> int:
-    """Send what is due; returns how many emails were handled (sent, deferred or refused)."""
+    """Send what is due; returns how many emails were handled (sent, deferred or refused).
+
+    One email's permanent error (an unbuildable message, a refused recipient, refused content)
+    marks that email alone `failed`/`bounced` with the reason; the others go on, over the same
+    connection when it still answers, else over a new one. Only trouble with the server itself
+    (unreachable, disconnected, timing out) defers the rest of the batch."""
     me = worker or worker_id()
     ids = outbox_claim(worker=me, limit=limit)
     if not ids:
@@ -250,30 +309,35 @@ def outbox_send_due(*, worker: str | None = None, limit: int = 20) -> int:
     try:
         for i, row in enumerate(rows):
             try:
-                connection.open()  # no-op while the connection is up
-                if connection.send_messages([_message(row, connection)]) != 1:
-                    raise smtplib.SMTPException("the mail backend accepted nothing")
+                _send_one(row, connection)
             except Exception as exc:
-                code, outcome, usable = _classify(exc)
-                error = f"{type(exc).__name__}: {exc}"
+                cause = exc.cause if isinstance(exc, _Unbuildable) else exc
+                code, outcome, server_trouble = _classify(cause)
+                error = f"{type(cause).__name__}: {cause}"
                 status = _record_failure(row, me, code=code, error=error, outcome=outcome)
-                log.warning("email %s to %s: %s (%s)", row.pk, row.to_email, status, error)
+                log.warning("email %s to %r: %s (%s)", row.pk, row.to_email, status, error)
                 handled += 1
-                if not usable:
+                if server_trouble:
                     # The server is gone: the rest of this batch waits for the same back-off.
                     for rest in rows[i + 1 :]:
                         _record_failure(rest, me, code=None, error=error, outcome="temporary")
                         handled += 1
                     break
+                if not isinstance(exc, _Unbuildable) and not _still_usable(connection):
+                    _close(connection)  # the next email opens a fresh connection
                 continue
             _record_sent(row, me)
             handled += 1
     finally:
-        try:
-            connection.close()
-        except Exception:  # closing a dead connection
-            log.debug("closing the SMTP connection failed", exc_info=True)
+        _close(connection)
     return handled
+
+
+def _close(connection: Any) -> None:
+    try:
+        connection.close()
+    except Exception:  # closing a dead connection
+        log.debug("closing the SMTP connection failed", exc_info=True)
 
 
 @step
