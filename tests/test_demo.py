@@ -81,7 +81,25 @@ def test_load_demo_twice_gives_every_state_under_every_policy_once_and_logins_th
         assert escrow_balance_jpy(c.pk) == held, c.title
     worker = User.objects.get(email=demo.WORKER_EMAIL)
     paid = sum(m.worker_paid_jpy for m in Milestone.objects.filter(contract__worker=worker))
-    assert paid > 0 and user_balance_jpy(worker.pk) == paid
+    withdrawn = 0
+    if has_service("chukai.payouts.services"):
+        # Money out: a registered account and one pending withdrawal (loaded once), shown on the pages.
+        from chukai.payouts import selectors as payouts
+        from chukai.payouts.models import Withdrawal
+
+        account = payouts.bank_account_of(user_id=worker.pk)
+        assert account is not None and account.holder_kana == "ｻﾄｳ ﾕｷ"
+        pending = Withdrawal.objects.get(user=worker)
+        assert (pending.status, pending.amount_jpy) == ("requested", demo.PAYOUT_DEMO_AMOUNT)
+        assert payouts.balance_summary(user_id=worker.pk)["pending_withdrawals_jpy"] == demo.PAYOUT_DEMO_AMOUNT
+        withdrawn = pending.amount_jpy
+        from django.test import Client
+
+        page = Client()
+        assert page.post("/login", {"email": demo.WORKER_EMAIL, "password": demo.PASSWORD}).status_code == 302
+        html = page.get("/balance").content.decode()
+        assert f'id="withdrawal-{pending.pk}"' in html and "¥30,000" in html and "****567" in html
+    assert paid > 0 and user_balance_jpy(worker.pk) == paid - withdrawn
 
     # Nothing is left overdue for the worker to catch up on.
     assert not Deadline.objects.filter(status=Deadline.PENDING, due_at__lte=clock.now()).exists()

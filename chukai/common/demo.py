@@ -417,6 +417,40 @@ def ratings_demo(demo: Demo) -> None:
             call(rate, user_id=demo.worker.pk, contract_id=c.pk, stars=5, comment="指示が明確で助かりました。")
 
 
+PAYOUT_DEMO_AMOUNT = 30_000
+
+
+def payouts_demo(demo: Demo) -> None:
+    """Money out (DOMAIN §10): the worker registered a bank account and asked to withdraw part of
+    the earnings yesterday; the request waits for its pay day (staff see it on the payouts page).
+    Recognised by the worker having an account / any withdrawal, so a second load adds nothing."""
+    put = service("chukai.payouts.services", "bank_account_put")
+    request = service("chukai.payouts.services", "withdrawal_request")
+    if put is None or request is None:
+        demo.skipped.append("payouts")
+        return
+    from chukai.payouts.models import BankAccount, Withdrawal
+
+    now = demo.now
+    with transaction.atomic():
+        if not BankAccount.objects.filter(user=demo.worker).exists():
+            with at(now - 2 * DAY):
+                call(
+                    put,
+                    user=demo.worker,
+                    bank_code="0005",
+                    bank_name="三菱UFJ銀行",
+                    branch_code="001",
+                    branch_name="本店",
+                    account_type="ordinary",
+                    account_number="1234567",
+                    holder_kana="サトウ ユキ",  # full-width input; stored half-width
+                )
+        if not Withdrawal.objects.filter(user=demo.worker).exists():
+            with at(now - DAY):
+                call(request, user=demo.worker, amount_jpy=PAYOUT_DEMO_AMOUNT)
+
+
 def _first_service(module: str, names: tuple[str, ...]) -> Callable[..., Any] | None:
     for name in names:
         fn = service(module, name)
@@ -445,9 +479,18 @@ PARTS: list[Callable[[Demo], None]] = [
     termination_demo,
     support_demo,
     ratings_demo,
+    payouts_demo,
     app_demos,
 ]
-OPTIONAL = {messaging_demo, contact_reminder_demo, termination_demo, support_demo, ratings_demo, app_demos}
+OPTIONAL = {
+    messaging_demo,
+    contact_reminder_demo,
+    termination_demo,
+    support_demo,
+    ratings_demo,
+    payouts_demo,
+    app_demos,
+}
 
 
 def load(*, strict: bool = False, warn: Callable[[str], None] = print) -> Demo:
