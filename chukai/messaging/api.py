@@ -83,10 +83,7 @@ def attachment_upload(request: HttpRequest, contract_id: int, file: File[Uploade
 def attachment_download(request: HttpRequest, contract_id: int, attachment_id: int) -> FileResponse:
     contract = contract_for(user=caller(request), contract_id=contract_id)
     att = selectors.attachment_for(contract=contract, attachment_id=attachment_id)
-    response = FileResponse(att.file.open("rb"), as_attachment=True, filename=att.name, content_type=att.content_type)
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
-    return response
+    return selectors.attachment_response(att)
 
 
 @router.get("/contracts/{contract_id}/reachability", response=dict)

@@ -7,6 +7,7 @@ from collections.abc import Callable
 from typing import Any
 
 from django.db.models import Count, Min
+from django.http import FileResponse
 
 from chukai import clock
 from chukai.accounts.models import User
@@ -85,6 +86,15 @@ def thread_page(
             cursors["next_after"] = rows[-1].pk if more else None
             cursors["prev_before"] = rows[0].pk if after is not None else None
     return page, cursors
+
+
+def attachment_response(att: Attachment) -> FileResponse:
+    """The one download answer (API and pages): always a download, never rendered, and sandboxed
+    by its own Content-Security-Policy should a browser open it anyway."""
+    response = FileResponse(att.file.open("rb"), as_attachment=True, filename=att.name, content_type=att.content_type)
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    return response
 
 
 def attachment_for(*, contract: Contract, attachment_id: int) -> Attachment:

@@ -29,6 +29,7 @@ from chukai.errors import Forbidden, Invalid, RateLimited, RuleViolation
 from chukai.messaging import outbox
 from chukai.messaging.models import Attachment, Message, Notification
 from chukai.messaging.texts import Viewer, render
+from chukai.messaging.uploads import upload_quota_check, upload_rate_check
 
 BODY_MAX = 10_000
 EXCERPT = 500
@@ -126,10 +127,12 @@ def attachment_upload(*, user_id: int, contract_id: int, file: File, name: str |
     file.seek(0)
     if not _sniff_ok(ext, head):
         raise Invalid({"file": f"The file's content is not a .{ext} file."})
+    upload_rate_check(user_id=user_id)  # 429, counted in the shared cache
     with transaction.atomic():
         contract = contract_lock(contract_id, user_id=user_id)
         _require_party(contract, user_id)
         _require_can_post(contract)
+        upload_quota_check(user_id=user_id, size=size)  # 413
         att = Attachment(
             contract=contract,
             uploader_id=user_id,

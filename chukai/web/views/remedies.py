@@ -48,7 +48,7 @@ def attachment_download(request: HttpRequest, contract_id: int, attachment_id: i
         att = messaging.attachment_for(contract=contract, attachment_id=attachment_id)
     except NotFound:
         raise Http404 from None
-    return FileResponse(att.file.open("rb"), as_attachment=True, filename=att.name, content_type=att.content_type)
+    return messaging.attachment_response(att)
 
 
 # --- contact reminder: link → confirmation (the preview, in yen) → done ---------------

@@ -1,0 +1,151 @@
+"""Uploads (issue 12 item 8): a per-user quota (413) and rate (429, in the shared cache), unsent
+uploads deleted by the worker after a grace period, and the page download sandboxed like the API's."""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+
+import pytest
+import time_machine
+from django.core.cache import cache
+from django.core.files.storage import default_storage
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
+
+from chukai.messaging.models import Attachment
+from chukai.messaging.uploads import attachments_delete_orphans
+from tests.conftest import make_contract
+
+T0 = dt.datetime(2026, 11, 22, 0, 0, tzinfo=dt.UTC)
+PNG = base64.b64decode(
+    "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg=="
+)
+
+
+@pytest.fixture(autouse=True)
+def media(settings, tmp_path, db):
+    settings.MEDIA_ROOT = tmp_path
+    cache.clear()
+
+
+@pytest.fixture
+def contract(client_api, worker_api):
+    return make_contract(client_api, worker_api)
+
+
+def upload(api, cid, name="見本.png", content=PNG):
+    return api.client.post(
+        f"/api/contracts/{cid}/attachments",
+        {"file": SimpleUploadedFile(name, content)},
+        HTTP_AUTHORIZATION=f"Bearer {api.token}",
+    )
+
+
+def send(api, cid, ids):
+    return api.post(f"/api/contracts/{cid}/messages", {"body": "ファイルです", "attachments": ids})
+
+
+def test_quota_per_user_is_a_413_problem(settings, client_api, worker_api, contract):
+    cid = contract["id"]
+    settings.CHUKAI_UPLOAD_QUOTA_BYTES = 2 * len(PNG) + 10
+    first = upload(client_api, cid)
+    assert first.status_code == 201, first.content
+    assert send(client_api, cid, [first.json()["id"]]).status_code == 201  # sent files count too
+    assert upload(client_api, cid).status_code == 201
+    r = upload(client_api, cid)
+    assert r.status_code == 413
+    assert r["Content-Type"] == "application/problem+json"
+    body = r.json()
+    assert body["code"] == "upload_quota_exceeded" and body["status"] == 413
+    assert body["quota_bytes"] == 2 * len(PNG) + 10 and body["used_bytes"] == 2 * len(PNG)
+    assert Attachment.objects.filter(uploader_id=client_api.user_id).count() == 2  # nothing stored
+    assert upload(worker_api, cid).status_code == 201  # one user's quota is not another's
+
+
+def test_rate_per_user_is_a_429_problem_counted_in_the_shared_cache(settings, client_api, worker_api, contract):
+    cid = contract["id"]
+    settings.CHUKAI_UPLOAD_RATE_LIMIT = (3, 60)
+    with time_machine.travel(T0 + dt.timedelta(seconds=5), tick=False) as t:
+        for _ in range(3):
+            assert upload(client_api, cid).status_code == 201
+        r = upload(client_api, cid)
+        assert r.status_code == 429
+        assert r["Content-Type"] == "application/problem+json"
+        body = r.json()
+        assert body["code"] == "rate_limited" and body["scope"] == "uploads"
+        assert body["retry_after"] == 56 and body["limit"] == 3 and body["window_seconds"] == 60
+        assert upload(worker_api, cid).status_code == 201  # the other party has its own count
+        t.shift(dt.timedelta(seconds=56))
+        assert upload(client_api, cid).status_code == 201  # a new window
+        # the count lives in Django's cache (shared by every process), not in this process
+        window = int((T0.timestamp() + 61) // 60)
+        assert cache.get(f"messaging:uploads:{client_api.user_id}:{window}") == 1
+
+
+def test_the_worker_deletes_uploads_never_sent_after_the_grace_period(
+    settings, client_api, contract, django_capture_on_commit_callbacks
+):
+    from chukai.deadlines.worker_steps import STEPS
+
+    assert attachments_delete_orphans in STEPS  # run by every `manage.py run_worker` loop
+    settings.CHUKAI_UPLOAD_ORPHAN_SECONDS = 24 * 3600
+    cid = contract["id"]
+    with time_machine.travel(T0, tick=False) as t:
+        sent_id = upload(client_api, cid).json()["id"]
+        orphan_id = upload(client_api, cid, name="unsent.png").json()["id"]
+        assert send(client_api, cid, [sent_id]).status_code == 201
+        orphan_file = Attachment.objects.get(pk=orphan_id).file.name
+        assert default_storage.exists(orphan_file)
+
+        t.shift(dt.timedelta(hours=23))
+        late_id = upload(client_api, cid, name="late.png").json()["id"]
+        assert attachments_delete_orphans() == 0  # within the grace period
+
+        t.shift(dt.timedelta(hours=1, seconds=1))
+        with django_capture_on_commit_callbacks(execute=True):  # the file leaves after the commit
+            assert attachments_delete_orphans() == 1
+        assert attachments_delete_orphans() == 0
+    assert not Attachment.objects.filter(pk=orphan_id).exists()
+    assert not default_storage.exists(orphan_file)
+    assert set(Attachment.objects.values_list("pk", flat=True)) == {sent_id, late_id}
+    sent = Attachment.objects.get(pk=sent_id)
+    assert default_storage.exists(sent.file.name)
+    # an orphan deleted after its grace period can no longer be sent
+    r = send(client_api, cid, [orphan_id])
+    assert r.status_code == 422
+
+
+def test_the_page_download_is_sandboxed_like_the_api_one(client_api, worker_api, contract):
+    from chukai.accounts.models import User
+
+    cid = contract["id"]
+    att_id = upload(client_api, cid).json()["id"]
+    assert send(client_api, cid, [att_id]).status_code == 201
+    api = worker_api.get(f"/api/contracts/{cid}/attachments/{att_id}")
+    browser = Client()
+    browser.force_login(User.objects.get(pk=worker_api.user_id))
+    page = browser.get(f"/contracts/{cid}/attachments/{att_id}")
+    assert api.status_code == page.status_code == 200
+    for response in (api, page):
+        assert response["Content-Security-Policy"] == "default-src 'none'; sandbox"
+        assert response["X-Content-Type-Options"] == "nosniff"
+        assert response["Content-Disposition"].startswith("attachment;")
+        assert b"".join(response.streaming_content) == PNG
+
+
+def test_a_page_upload_over_the_quota_is_refused_with_a_message(settings, client_api, contract):
+    from chukai.accounts.models import User
+
+    settings.CHUKAI_UPLOAD_QUOTA_BYTES = len(PNG) - 1
+    cid = contract["id"]
+    browser = Client()
+    browser.force_login(User.objects.get(pk=client_api.user_id))
+    r = browser.post(
+        f"/contracts/{cid}/messages",
+        {"body": "ファイルです", "attachment": SimpleUploadedFile("見本.png", PNG)},
+    )
+    assert r.status_code == 422  # the page again, with the reason on the form
+    assert not Attachment.objects.exists()
+    print(r.content.decode()[:100])
+    assert "upload quota" in r.content.decode()
