@@ -16,6 +16,7 @@ CONTRACT_STATUS: dict[str, Promise] = {
 
 MILESTONE_STATUS: dict[str, Promise] = {
     "unfunded": _("Not funded"),
+    "awaiting_payment": _("Awaiting bank transfer"),
     "escrowed": _("Escrowed"),
     "delivered": _("Delivered, awaiting acceptance"),
     "paid": _("Paid"),
@@ -27,6 +28,7 @@ MILESTONE_STATUS: dict[str, Promise] = {
 # What the money of a milestone is doing, for people who do not read status codes.
 MILESTONE_MONEY: dict[str, Promise] = {
     "unfunded": _("No money held yet"),
+    "awaiting_payment": _("Payment not yet received"),
     "escrowed": _("Held in escrow"),
     "delivered": _("Held in escrow"),
     "paid": _("Paid to the worker"),
@@ -53,6 +55,8 @@ REASONS: dict[str, Promise] = {
     "forbidden": _("Not allowed for your role."),
     "not_found": _("Not found."),
     "rate_limited": _("Too many attempts. Please wait and try again."),
+    "payment_declined": _("The card was declined."),
+    "payment_failed": _("The payment service did not answer. Nothing was charged; please try again."),
     # Money out (DOMAIN §10)
     "no_bank_account": _("Register a bank account first."),
     "below_minimum": _("The amount is below the minimum withdrawal."),
@@ -78,6 +82,9 @@ ACTIONS: dict[str, Promise] = {
 EVENTS: dict[str, Promise] = {
     "contract_formed": _("Contract formed"),
     "milestone_funded": _("Escrow funded"),
+    "payment_awaited": _("Bank transfer chosen; waiting for the payment"),
+    "transfer_received": _("Bank transfer received"),
+    "payment_expired": _("Bank transfer not received in time; funding cancelled"),
     "milestone_delivered": _("Completion reported"),
     "milestone_accepted": _("Delivery accepted; payment confirmed"),
     "milestone_auto_accepted": _("Accepted automatically; payment confirmed"),
@@ -178,6 +185,7 @@ REQUEST_STATUS: dict[str, Promise] = {
 }
 
 DEADLINES: dict[str, Promise] = {
+    "payment_due": _("Bank transfer pay-by time"),
     "auto_accept": _("Automatic acceptance"),
     "acceptance_due": _("Acceptance period ends"),
     "contact_reminder_expiry": _("Contact reminder deadline"),
@@ -194,6 +202,12 @@ DEADLINES: dict[str, Promise] = {
 }
 
 NOTIFICATIONS: dict[str, Promise] = {
+    "escrow_in_place": _("Escrow is in place"),
+    "transfer_instructions": _("Please pay by bank transfer"),
+    "transfer_awaited": _("Waiting for the client's bank transfer"),
+    "transfer_short": _("Transfer received, not the full amount"),
+    "transfer_to_balance": _("Transfer credited to your balance"),
+    "payment_expired": _("Bank transfer not received in time"),
     "contract_formed": _("A contract was formed"),
     "milestone_delivered": _("Completion was reported"),
     "milestone_paid": _("Payment confirmed"),
@@ -274,3 +288,20 @@ def label(table: dict[str, Promise], code: Any) -> str:
         return ""
     text = table.get(str(code))
     return str(text) if text is not None else str(code).replace("_", " ")
+
+
+# --- Money in (DOMAIN §11): the fund confirmation step -------------------------------------
+
+PAYMENT_METHODS: dict[str, Promise] = {
+    "card": _("Credit card"),
+    "bank_transfer": _("Bank transfer (銀行振込)"),
+}
+
+PAYMENT_STATUS: dict[str, Promise] = {
+    "pending": _("Waiting for the transfer"),
+    "succeeded": _("Paid"),
+    "declined": _("Declined"),
+    "failed": _("Failed"),
+    "expired": _("Expired"),
+    "cancelled": _("Cancelled"),
+}

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from chukai.web.views import auth, contracts, jobs, pages, payouts, remedies, staff
+from chukai.web.views import auth, contracts, jobs, money_in, pages, payouts, remedies, staff
 
 app_name = "web"
 
@@ -27,7 +27,7 @@ urlpatterns = [
     path("contracts/<int:contract_id>/timeline.csv", contracts.contract_timeline_export, name="contract_timeline_csv"),
     path(
         "contracts/<int:contract_id>/milestones/<int:milestone_id>/fund",
-        contracts.milestone_fund,
+        money_in.fund_confirm,  # GET: the confirmation step; POST: confirm (DOMAIN §11)
         name="milestone_fund",
     ),
     path(
