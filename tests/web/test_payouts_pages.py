@@ -311,6 +311,11 @@ def test_staff_payouts_build_download_confirm_and_return(client_page, worker_pag
         assert payouts.balance_summary(user_id=uid)["balance_jpy"] == balance
         html = _html(worker.get("/balance"))
         assert "口座解約済み" in html and "組戻し" in html
+        assert 'id="account-returned"' in html  # told to fix the account
+        _h, r = _preview_and_confirm(worker, "2000")  # refused until the account is registered again
+        assert "口座を登録し直してください" in _messages(r)
+        assert worker.post("/bank-account", BANK).status_code == 302
+        assert 'id="account-returned"' not in _html(worker.get("/balance"))
         # In English, the console says the same.
         html = _html(_english(staff).get(f"/staff/payouts/batches/{batch.pk}"))
         assert "Returned by the bank" in html and "Download the bank file" in html
