@@ -280,6 +280,35 @@ STORAGES = {
         else "whitenoise.storage.CompressedManifestStaticFilesStorage"
     },
 }
+# Files (attachments, documents) only through Django's storage API: the local disk (MEDIA_ROOT)
+# by default; S3-compatible object storage for several machines with CHUKAI_STORAGE=s3 (needs
+# `pip install django-storages boto3`; credentials from the usual AWS_* variables or an IAM role).
+if os.environ.get("CHUKAI_STORAGE", "filesystem") == "s3":
+    if not os.environ.get("CHUKAI_S3_BUCKET"):
+        from django.core.exceptions import ImproperlyConfigured
+
+        raise ImproperlyConfigured("CHUKAI_STORAGE=s3 needs CHUKAI_S3_BUCKET (and django-storages, boto3 installed).")
+    STORAGES["default"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": os.environ["CHUKAI_S3_BUCKET"],
+            "endpoint_url": os.environ.get("CHUKAI_S3_ENDPOINT_URL") or None,  # MinIO, R2, Wasabi …
+            "region_name": os.environ.get("CHUKAI_S3_REGION") or None,
+            "location": os.environ.get("CHUKAI_S3_PREFIX", ""),
+            "default_acl": "private",
+            "file_overwrite": False,
+            "querystring_auth": True,
+        },
+    }
+
+# Uploads (issue 12 item 8): per-user quota of stored bytes (413), uploads per window (429,
+# counted in the shared cache), and how long an upload never sent in a message is kept.
+CHUKAI_UPLOAD_QUOTA_BYTES = int(os.environ.get("CHUKAI_UPLOAD_QUOTA_BYTES", str(200 * 1024 * 1024)))
+CHUKAI_UPLOAD_RATE_LIMIT = (
+    int(os.environ.get("CHUKAI_UPLOAD_RATE_COUNT", "30")),
+    int(os.environ.get("CHUKAI_UPLOAD_RATE_SECONDS", "3600")),
+)
+CHUKAI_UPLOAD_ORPHAN_SECONDS = int(os.environ.get("CHUKAI_UPLOAD_ORPHAN_SECONDS", str(24 * 3600)))
 
 # Content-Security-Policy on every response (django-csp): no inline script or style anywhere;
 # htmx is a static file and its indicator <style> is switched off by a meta tag in base.html.

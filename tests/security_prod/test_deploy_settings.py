@@ -101,3 +101,17 @@ def test_the_server_refuses_to_start_without_a_secret_key():
         timeout=120,
     )
     assert imp.returncode != 0 and "refusing to start" in imp.stderr
+
+
+def test_files_can_live_in_s3_compatible_storage_by_environment():
+    env = production_env(
+        CHUKAI_STORAGE="s3", CHUKAI_S3_BUCKET="chukai-files", CHUKAI_S3_ENDPOINT_URL="https://s3.example"
+    )
+    storages = _settings(env, "STORAGES")["STORAGES"]
+    assert isinstance(storages, dict)
+    assert storages["default"]["BACKEND"] == "storages.backends.s3.S3Storage"
+    assert storages["default"]["OPTIONS"]["bucket_name"] == "chukai-files"
+    assert storages["default"]["OPTIONS"]["endpoint_url"] == "https://s3.example"
+    del env["CHUKAI_S3_BUCKET"]
+    r = _run("check", env=env)
+    assert r.returncode != 0 and "CHUKAI_STORAGE=s3 needs CHUKAI_S3_BUCKET" in r.stderr

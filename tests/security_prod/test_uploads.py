@@ -149,3 +149,32 @@ def test_a_page_upload_over_the_quota_is_refused_with_a_message(settings, client
     assert not Attachment.objects.exists()
     print(r.content.decode()[:100])
     assert "upload quota" in r.content.decode()
+
+
+def test_attachments_go_only_through_the_storage_api(
+    settings, client_api, worker_api, contract, tmp_path, django_capture_on_commit_callbacks
+):
+    """With the default storage swapped for one in memory (as S3 would be), nothing touches the
+    disk: upload, send, both downloads and the orphan clean-up all go through STORAGES."""
+    from chukai.accounts.models import User
+
+    settings.STORAGES = {**settings.STORAGES, "default": {"BACKEND": "django.core.files.storage.InMemoryStorage"}}
+    settings.MEDIA_ROOT = tmp_path / "must-stay-empty"
+    cid = contract["id"]
+    with time_machine.travel(T0, tick=False) as t:
+        sent_id = upload(client_api, cid).json()["id"]
+        orphan_id = upload(client_api, cid, name="unsent.png").json()["id"]
+        assert send(client_api, cid, [sent_id]).status_code == 201
+        got = worker_api.get(f"/api/contracts/{cid}/attachments/{sent_id}")
+        assert b"".join(got.streaming_content) == PNG
+        browser = Client()
+        browser.force_login(User.objects.get(pk=worker_api.user_id))
+        page = browser.get(f"/contracts/{cid}/attachments/{sent_id}")
+        assert b"".join(page.streaming_content) == PNG
+        orphan_name = Attachment.objects.get(pk=orphan_id).file.name
+        assert default_storage.exists(orphan_name)
+        t.shift(dt.timedelta(days=2))
+        with django_capture_on_commit_callbacks(execute=True):
+            assert attachments_delete_orphans() == 1
+        assert not default_storage.exists(orphan_name)
+    assert not (tmp_path / "must-stay-empty").exists()
