@@ -185,7 +185,8 @@ def _tell_money_received(
                     "amount_jpy": amount,
                     "milestone": milestone.title,
                     "milestone_id": milestone.pk,
-                    "settle_kind": kind,
+                    # What the money is to this recipient: the client only ever gets escrow back.
+                    "settle_kind": kind if user_id == contract.worker_id else "refund",
                     "reason": reason,
                 },
             )
