@@ -367,3 +367,29 @@ def test_money_pages_do_not_grow_with_data(client_page, worker_page):
         assert big_batch.count == 6
         assert _count(staff, f"/staff/payouts/batches/{big_batch.pk}") == small_batch
         assert _count(_login(worker_email), "/balance") == small_balance
+
+
+def test_someone_elses_withdrawal_or_transfer_is_not_found(worker_page):
+    worker, uid, _ = worker_page
+    stranger, _s, _ = page_signup("stranger")
+    with time_machine.travel(START, tick=False) as tm:
+        _earn(page_signup("payer")[1], uid)
+        worker.post("/bank-account", BANK)
+        _preview_and_confirm(worker, "2000")
+        w = Withdrawal.objects.get(user_id=uid)
+        assert stranger.post(f"/balance/withdrawals/{w.pk}/cancel").status_code == 404
+        assert stranger.get("/balance/withdrawals/1/cancel").status_code == 405  # POST only
+        assert Withdrawal.objects.get(pk=w.pk).status == "requested"
+        assert "****567" not in _html(stranger.get("/balance"))
+        tm.move_to(AFTER_CUTOFF)
+        staff = _staff()
+        staff.post("/staff/payouts/batches", {"pay_date": "2026-11-30"})
+        batch = PayoutBatch.objects.get()
+        staff.post(f"/staff/payouts/batches/{batch.pk}/confirm")
+        # A transfer is marked returned only from its own batch's page.
+        r = staff.post(f"/staff/payouts/batches/{batch.pk + 1}/withdrawals/{w.pk}/return", {"reason": "x"})
+        assert r.status_code == 404
+        r = staff.post(f"/staff/payouts/batches/{batch.pk}/withdrawals/{w.pk + 1}/return", {"reason": "x"})
+        assert r.status_code == 404
+        assert Withdrawal.objects.get(pk=w.pk).status == "paid"
+        assert _staff().get(f"/staff/payouts/batches/{batch.pk + 1}").status_code == 404
