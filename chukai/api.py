@@ -3,16 +3,22 @@
 from __future__ import annotations
 
 import functools
+import hashlib
+import hmac
 import json
 import logging
 import re
 from collections.abc import Callable
 from typing import Any
 
+from django.conf import settings
+from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import DataError, IntegrityError, transaction
-from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed
+from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed, UnreadablePostError
+from django.http.multipartparser import MultiPartParserError
 from django.urls import URLPattern
+from django.views.decorators.csrf import csrf_exempt
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.parser import Parser
@@ -64,6 +70,8 @@ class StorableParser(Parser):
 
     def parse_body(self, request: HttpRequest) -> dict[str, Any]:
         data = super().parse_body(request)
+        if not isinstance(data, dict):  # every body is an object: `null`, `[]` or `1` never means "nothing"
+            raise Invalid({"body": "Send a JSON object (or no body where the body is optional)."})
         _check_storable(data, "")  # ninja wraps this as a 400 "cannot parse"; _http_error unwraps it
         return data
 
@@ -103,7 +111,42 @@ class ChukaiAPI(NinjaAPI):
             for operation in operations.values():
                 if isinstance(operation, dict) and "responses" in operation:
                     operation["responses"].setdefault("4XX", refusal)
+                if isinstance(operation, dict) and "requestBody" in operation:
+                    _body_is_an_object(operation["requestBody"])
+                for parameter in operation.get("parameters", []) if isinstance(operation, dict) else []:
+                    _storable_text(parameter.get("schema", {}))
+        for component in schema["components"]["schemas"].values():
+            _storable_text(component)
         return schema
+
+
+_NO_NUL = "^[^\\u0000]*$"
+
+
+def _storable_text(node: Any) -> None:
+    """Document what StorableParser refuses everywhere: a text without its own pattern, format or
+    choices gets the pattern "no NUL" (unpaired surrogates are not valid JSON text to begin with)."""
+    if isinstance(node, list):
+        for item in node:
+            _storable_text(item)
+    elif isinstance(node, dict):
+        if node.get("type") == "string" and not {"pattern", "format", "enum", "const"} & node.keys():
+            node["pattern"] = _NO_NUL
+        for key, value in node.items():
+            if key not in ("enum", "const", "default", "examples", "example"):
+                _storable_text(value)
+
+
+def _body_is_an_object(request_body: dict[str, Any]) -> None:
+    """An optional body is an object or no body at all — a JSON `null` (or `[]`, `123`) is refused,
+    so the document does not offer `null` (ninja writes an optional body as `anyOf [object, null]`)."""
+    for media in request_body.get("content", {}).values():
+        body = media.get("schema", {})
+        options = body.get("anyOf")
+        if isinstance(options, list) and any(o.get("type") == "null" for o in options):
+            rest = [o for o in options if o.get("type") != "null"]
+            body.pop("anyOf")
+            body.update(rest[0] if len(rest) == 1 else {"anyOf": rest})
 
 
 api = ChukaiAPI(
@@ -124,9 +167,50 @@ def problem(status: int, body: dict[str, Any]) -> HttpResponse:
     )
 
 
+# Every object lookup the API refuses answers this one text, whatever the object and whether it
+# does not exist or is someone else's: the answer never tells a stranger which ids exist.
+NOT_FOUND_DETAIL = "Not found, or not yours to see."
+
+
 @api.exception_handler(ChukaiError)
 def _chukai_error(request: HttpRequest, exc: ChukaiError) -> HttpResponse:
-    return problem(exc.status, exc.problem())
+    body = exc.problem()
+    if isinstance(exc, NotFound) and not request.path.startswith("/api/_clock"):
+        body["detail"] = NOT_FOUND_DETAIL
+    return problem(exc.status, body)
+
+
+class IdempotencyKeyReused(Invalid):
+    code = "idempotency_key_reused"
+
+
+def _too_large(limit: int, detail: str = "") -> HttpResponse:
+    body = {
+        "type": "/problems/too_large",
+        "title": "Request body too large",
+        "status": 413,
+        "detail": detail or f"The request body is larger than the limit of {limit:,} bytes.",
+        "code": "too_large",
+        "limit_bytes": limit,
+    }
+    return problem(413, body)
+
+
+@api.exception_handler(RequestDataTooBig)
+def _body_too_big(request: HttpRequest, exc: Exception) -> HttpResponse:
+    return _too_large(settings.DATA_UPLOAD_MAX_MEMORY_SIZE)
+
+
+@api.exception_handler(TooManyFieldsSent)
+@api.exception_handler(TooManyFilesSent)
+def _too_many_parts(request: HttpRequest, exc: Exception) -> HttpResponse:
+    return _too_large(settings.CHUKAI_API_MAX_BODY_BYTES, "Too many fields or files in one request.")
+
+
+@api.exception_handler(MultiPartParserError)
+@api.exception_handler(UnreadablePostError)
+def _bad_multipart(request: HttpRequest, exc: Exception) -> HttpResponse:
+    return problem(422, Invalid({"body": "The multipart body could not be read."}).problem())
 
 
 @api.exception_handler(AuthenticationError)
@@ -177,6 +261,7 @@ def caller(request: HttpRequest) -> User:
     return user
 
 
+@csrf_exempt  # an unknown POST under /api/ answers this problem, not the HTML CSRF page
 def api_not_found(request: HttpRequest) -> HttpResponse:
     return problem(404, NotFound(f"No API endpoint {request.method} {request.path}.").problem())
 
@@ -186,6 +271,13 @@ def _problem_not_allowed(view: Callable[..., HttpResponse]) -> Callable[..., Htt
 
     @functools.wraps(view)
     def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        limit = settings.CHUKAI_API_MAX_BODY_BYTES
+        try:
+            length = int(request.META.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            length = 0
+        if length > limit:  # refused before a byte is read (uploads stream to disk otherwise)
+            return _too_large(limit)
         response = view(request, *args, **kwargs)
         if isinstance(response, HttpResponseNotAllowed):
             detail = f"{request.method} is not allowed here; use {response['Allow']}."
@@ -224,12 +316,39 @@ def idempotency_key(request: HttpRequest) -> str | None:
     return key or None
 
 
+def request_fingerprint(request: HttpRequest) -> str:
+    """A hash of what a request asks for: method, path, query and body — JSON compared by meaning
+    (key order and spacing do not count), a multipart form by its fields and the files' contents."""
+    digest = hmac.new(settings.SECRET_KEY.encode(), f"{request.method} {request.path}\n".encode(), hashlib.sha256)
+    digest.update(json.dumps(sorted(request.GET.lists())).encode())
+    if request.content_type in ("multipart/form-data", "application/x-www-form-urlencoded"):
+        digest.update(json.dumps(sorted(request.POST.lists()), ensure_ascii=False).encode())
+        for name in sorted(request.FILES):
+            for upload in request.FILES.getlist(name):
+                digest.update(json.dumps([name, upload.name, upload.size], ensure_ascii=False).encode())
+                for chunk in upload.chunks():
+                    digest.update(chunk)
+                upload.seek(0)
+    else:
+        raw = request.body.strip() or b"{}"  # no body and {} ask for the same thing
+        try:
+            data = json.loads(raw)
+            if isinstance(data, dict):  # a password is not kept, even hashed (signup checks it its own way)
+                data = {k: v for k, v in data.items() if "password" not in k}
+            raw = json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
+        except ValueError:
+            pass
+        digest.update(raw)
+    return digest.hexdigest()
+
+
 def idempotency_record(request: HttpRequest, *, user: User, key: str, status: int, body: Any) -> None:
     IdempotencyRecord.objects.create(
         user=user,
         key=key,
         method=request.method or "POST",
         path=request.path,
+        request_hash=request_fingerprint(request),
         status=status,
         body=body,
         created_at=clock.now(),
@@ -237,8 +356,12 @@ def idempotency_record(request: HttpRequest, *, user: User, key: str, status: in
 
 
 def idempotency_replay(request: HttpRequest, first: IdempotencyRecord) -> HttpResponse:
-    if first.path != request.path:
-        raise Invalid({"Idempotency-Key": "This key was already used for another request."})
+    """The first answer again — only to the same request: the same key with another path or body is
+    a client's mistake (422 `idempotency_key_reused`), never a silent replay of something else."""
+    if first.path != request.path or (first.request_hash and first.request_hash != request_fingerprint(request)):
+        raise IdempotencyKeyReused(
+            {"Idempotency-Key": "This key was already used for a different request; use a new key."}
+        )
     return _json(first.status, first.body)
 
 

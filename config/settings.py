@@ -338,3 +338,13 @@ if _env_flag("CHUKAI_CSP_REPORT_ONLY", False):
 else:
     CONTENT_SECURITY_POLICY = _csp_policy
 # --- end production block --------------------------------------------------------------
+
+# --- request size limits (issue 12 item 7) — owned by apistrict ------------------------------
+# A form or JSON body (everything but uploaded files) is read into memory: 1 MiB is ten times the
+# largest valid API body (a 20,000-character description, \u-escaped). An API request as a whole
+# (an upload's file included) may be one attachment plus 1 MiB of multipart overhead; larger is
+# refused with a 413 problem before it is read.
+DATA_UPLOAD_MAX_MEMORY_SIZE = int(os.environ.get("CHUKAI_MAX_FORM_BYTES", str(1024 * 1024)))
+DATA_UPLOAD_MAX_NUMBER_FIELDS = 1000
+DATA_UPLOAD_MAX_NUMBER_FILES = 10
+CHUKAI_API_MAX_BODY_BYTES = CHUKAI_ATTACHMENT_MAX_BYTES + 1024 * 1024

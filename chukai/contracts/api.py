@@ -1,37 +1,42 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Annotated
 
 from django.http import HttpRequest, HttpResponse
-from ninja import Router, Schema
+from ninja import Router
+from pydantic import Field
 
 from chukai.api import caller, created, ok
+from chukai.common.text import OptionalText10k, Text10k, Title
+from chukai.common.types import Input, Yen
 from chukai.contracts import selectors, services
+from chukai.contracts.validation import MAX_MILESTONES
 from chukai.payments.api import FundIn
 from chukai.payments.gateway import SANDBOX_TOKEN_OK
 
 router = Router(tags=["contracts"])
 
 
-class DeliverIn(Schema):
-    message: str = ""
+class DeliverIn(Input):
+    message: OptionalText10k = ""
 
 
-class RevisionIn(Schema):
-    reason: str
+class RevisionIn(Input):
+    reason: Text10k
 
 
-class DueDateIn(Schema):
+class DueDateIn(Input):
     due_date: dt.date
 
 
-class MilestoneIn(Schema):
-    title: str
-    amount_jpy: int
+class MilestoneIn(Input):
+    title: Title
+    amount_jpy: Yen
 
 
-class PlanChangeIn(Schema):
-    milestones: list[MilestoneIn]
+class PlanChangeIn(Input):
+    milestones: Annotated[list[MilestoneIn], Field(max_length=MAX_MILESTONES)]
 
 
 def _detail(request: HttpRequest, contract_id: int) -> HttpResponse:

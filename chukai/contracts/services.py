@@ -10,6 +10,7 @@ from typing import Any
 from django.db import transaction
 
 from chukai import clock
+from chukai.accounts.models import User
 from chukai.contracts import hooks
 from chukai.contracts.models import Contract, DueDateChange, Milestone, PlanChange
 from chukai.contracts.money import (
@@ -41,9 +42,12 @@ log = logging.getLogger("chukai.payments")
 
 
 def contract_lock(contract_id: int, *, user_id: int | None = None, staff: bool = False) -> Contract:
-    """Lock the contract row; 404 for anyone who is neither a party nor staff."""
+    """Lock the contract row; 404 for anyone who is neither a party nor staff. Staff, who may read
+    every contract, get 403 on a write only a party may make (not a 404 for a contract they see)."""
     contract = Contract.objects.select_for_update().filter(pk=contract_id).first()
     if contract is None or (user_id is not None and not staff and contract.role_of(user_id) is None):
+        if contract is not None and user_id is not None and User.objects.filter(pk=user_id, is_staff=True).exists():
+            raise Forbidden("Only a party of the contract may do this; staff act through the support office.")
         raise NotFound("No such contract.")
     return contract
 

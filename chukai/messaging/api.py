@@ -1,9 +1,15 @@
 from __future__ import annotations
 
+from typing import Annotated
+
+from django.conf import settings
 from django.http import FileResponse, HttpRequest, HttpResponse
 from ninja import File, Query, Router, Schema, UploadedFile
+from pydantic import Field
 
 from chukai.api import caller, created, ok
+from chukai.common.text import Text10k
+from chukai.common.types import Id, Input
 from chukai.contracts.selectors import contract_for
 from chukai.errors import Invalid
 from chukai.messaging import selectors, services
@@ -11,26 +17,27 @@ from chukai.messaging import selectors, services
 router = Router(tags=["messaging"])
 
 
-class MessageIn(Schema):
-    body: str
-    attachments: list[int] = []  # ids from POST /contracts/{id}/attachments
+class MessageIn(Input):
+    body: Text10k
+    # ids from POST /contracts/{id}/attachments
+    attachments: Annotated[list[Id], Field(max_length=settings.CHUKAI_ATTACHMENT_MAX_COUNT)] = []
 
 
 class ThreadQuery(Schema):
     after: int | None = None
     before: int | None = None
     latest: bool = False
-    limit: int = selectors.PAGE_DEFAULT
+    limit: Annotated[int, Field(ge=1, le=selectors.PAGE_MAX)] = selectors.PAGE_DEFAULT
 
 
 class NotificationQuery(Schema):
     before: int | None = None
     unread: bool = False
-    limit: int = selectors.PAGE_DEFAULT
+    limit: Annotated[int, Field(ge=1, le=selectors.PAGE_MAX)] = selectors.PAGE_DEFAULT
 
 
-class MarkReadIn(Schema):
-    ids: list[int] | None = None  # none: all of them
+class MarkReadIn(Input):
+    ids: Annotated[list[Id], Field(max_length=1000)] | None = None  # none: all of them
 
 
 @router.get("/contracts/{contract_id}/messages", response=list)

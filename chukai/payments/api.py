@@ -6,21 +6,23 @@ from typing import Literal
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
-from ninja import Field, Router, Schema
+from ninja import Field, Router
+from pydantic import StrictInt
 
 from chukai.api import _json, caller
+from chukai.common.types import Id, Input
 from chukai.errors import Forbidden, NotFound
 from chukai.payments import gateway, services
 
 router = Router(tags=["payments"])
 
 
-class PaymentMethodIn(Schema):
+class PaymentMethodIn(Input):
     type: Literal["card", "bank_transfer"]
     token: str | None = Field(default=None, max_length=200)
 
 
-class FundIn(Schema):
+class FundIn(Input):
     """`payment_method` is optional: none = card with the sandbox's success token."""
 
     payment_method: PaymentMethodIn | None = None
@@ -57,9 +59,9 @@ def webhook(request: HttpRequest) -> HttpResponse:
     return answer
 
 
-class SimulateIn(Schema):
-    payment_id: int = Field(ge=1, le=2**63 - 1)
-    amount_jpy: int = Field(ge=1, le=gateway.MAX_TRANSFER_JPY)
+class SimulateIn(Input):
+    payment_id: Id
+    amount_jpy: StrictInt = Field(ge=1, le=gateway.MAX_TRANSFER_JPY)
     event_id: str | None = Field(default=None, min_length=1, max_length=100)
 
 

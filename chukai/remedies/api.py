@@ -3,18 +3,20 @@ from __future__ import annotations
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse
-from ninja import Router, Schema
+from ninja import Router
 
 from chukai.api import caller, created, ok
+from chukai.common.text import Text5k
+from chukai.common.types import Input, YenOrZero
 from chukai.contracts.selectors import contract_for
 from chukai.remedies import selectors, services
 
 router = Router(tags=["silent counterpart"])
 
 
-class TerminationIn(Schema):
-    reason: str
-    pay_worker_jpy: int | None = None
+class TerminationIn(Input):
+    reason: Text5k
+    pay_worker_jpy: YenOrZero | None = None
 
 
 @router.get("/contracts/{contract_id}/contact-reminders/preview", response=dict)

@@ -1,19 +1,23 @@
 from __future__ import annotations
 
+from typing import Annotated
+
 from django.http import HttpRequest, HttpResponse
-from ninja import Router, Schema
-from pydantic import StrictInt
+from ninja import Router
+from pydantic import Field, StrictInt
 
 from chukai.api import caller, created, ok
+from chukai.common.text import Text2k
+from chukai.common.types import WHOLE, Input
 from chukai.contracts.selectors import contract_for
 from chukai.reputation import selectors, services
 
 router = Router(tags=["reputation"])
 
 
-class RatingIn(Schema):
-    stars: StrictInt  # 1-5, checked by the service (a JSON true is not a star)
-    comment: str | None = ""
+class RatingIn(Input):
+    stars: Annotated[StrictInt, Field(ge=1, le=5), WHOLE]  # a JSON true is not a star
+    comment: Text2k | None = ""
 
 
 @router.post("/contracts/{contract_id}/ratings", response={201: dict})

@@ -3,47 +3,51 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Literal
+from typing import Annotated, Literal
 
 from django.http import HttpRequest, HttpResponse
-from ninja import Router, Schema
+from ninja import Router
+from pydantic import Field, StrictBool, StrictInt
 
 from chukai.api import caller, created, ok
+from chukai.common.text import OptionalText10k, Text10k
+from chukai.common.types import WHOLE, Input, YenOrZero
 from chukai.support import selectors, services
+from chukai.support.services import MAX_NOTICE_DAYS
 
 router = Router(tags=["support"])
 
 
-class CaseIn(Schema):
+class CaseIn(Input):
     kind: Literal["unresponsive", "acceptance_overdue", "dispute", "other"]
-    body: str
+    body: Text10k
 
 
-class EscalateIn(Schema):
-    body: str = ""
+class EscalateIn(Input):
+    body: OptionalText10k = ""
 
 
-class NoticeIn(Schema):
+class NoticeIn(Input):
     to: Literal["client", "worker"]
-    body: str
-    respond_within_days: int | None = None
+    body: Text10k
+    respond_within_days: Annotated[StrictInt, Field(ge=1, le=MAX_NOTICE_DAYS), WHOLE] | None = None
 
 
-class NoteIn(Schema):
-    body: str
+class NoteIn(Input):
+    body: Text10k
 
 
-class DecideIn(Schema):
+class DecideIn(Input):
     decision: Literal["release_delivered", "refund_escrow", "split", "cancel", "extend_due_date"]
-    pay_worker_jpy: int | None = None
-    due_date: dt.date | None = None
+    pay_worker_jpy: YenOrZero | None = None  # a split only
+    due_date: dt.date | None = None  # extend_due_date only
     at_fault: Literal["client", "worker", "none"] | None = None
-    end_contract: bool = False
-    reason: str = ""
+    end_contract: StrictBool = False
+    reason: OptionalText10k = ""
 
 
-class CloseIn(Schema):
-    reason: str = ""
+class CloseIn(Input):
+    reason: OptionalText10k = ""
 
 
 def _detail(request: HttpRequest, case_id: int) -> HttpResponse:
@@ -63,7 +67,11 @@ def case_open(request: HttpRequest, contract_id: int, data: CaseIn) -> HttpRespo
 
 
 @router.get("/support-cases", response=list)
-def case_list(request: HttpRequest, status: str | None = None, contract_id: int | None = None) -> HttpResponse:
+def case_list(
+    request: HttpRequest,
+    status: Literal["open", "awaiting_response", "ready_for_decision", "closed"] | None = None,
+    contract_id: int | None = None,
+) -> HttpResponse:
     return ok(selectors.case_list(user=caller(request), status=status, contract_id=contract_id))
 
 

@@ -4,13 +4,13 @@ check the rules (and raise Invalid / RuleViolation, shown on the same form)."""
 from __future__ import annotations
 
 import datetime as dt
-import zoneinfo
 from typing import Any
 
 from django import forms
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
+from chukai.common import text as text_rules
 from chukai.policies import rulebooks
 from chukai.support.models import SupportCase
 from chukai.web import labels
@@ -45,8 +45,31 @@ def _yen(label: Any, *, min_value: int = 1, required: bool = True, help_text: An
     )
 
 
+def _one_line_text(value: str) -> None:
+    if text_rules.one_line_error(value):
+        raise forms.ValidationError(_("Control, line-break and text-direction characters are not allowed here."))
+
+
+def _multi_line_text(value: str) -> None:
+    if text_rules.multi_line_error(value):
+        raise forms.ValidationError(_("Control characters are not allowed (only tab and line breaks)."))
+
+
+class _TextField(forms.CharField):
+    """Text as the API takes it (chukai.common.text): a text area's CR LF becomes LF."""
+
+    def __init__(self, *, multi_line: bool, **kw: Any) -> None:
+        self.multi_line = multi_line
+        super().__init__(validators=[_multi_line_text if multi_line else _one_line_text], **kw)
+
+    def to_python(self, value: Any) -> str:
+        value = super().to_python(value)
+        return str(text_rules.normalize_newlines(value)) if self.multi_line else value
+
+
 def _text(label: Any, *, max_length: int, required: bool = True, textarea: bool = False, **kw: Any) -> forms.CharField:
-    return forms.CharField(
+    return _TextField(
+        multi_line=textarea,
         label=label,
         max_length=max_length,
         required=required,
@@ -87,10 +110,8 @@ class SignupForm(forms.Form):
 
     def clean_time_zone(self) -> str:
         tz = self.cleaned_data["time_zone"].strip()
-        try:
-            zoneinfo.ZoneInfo(tz)
-        except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-            raise forms.ValidationError(_("Unknown time zone (for example Asia/Tokyo).")) from None
+        if text_rules.time_zone_error(tz):  # canonical IANA names only, as the API (no localtime, right/…)
+            raise forms.ValidationError(_("Unknown time zone (for example Asia/Tokyo)."))
         return tz
 
 

@@ -16,6 +16,7 @@ from django.db import close_old_connections, transaction
 from django.test import override_settings
 
 from tests.conftest import Api, make_contract, signup
+from tests.stories.helpers import clock  # noqa: F401 - the manual clock fixture, for test_hardening
 
 # Real ids by path parameter name, and bearer tokens by role, filled by `world`.
 REAL: dict[str, list[int]] = {}

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from typing import Any
 
 from django import forms as djforms
 from django.contrib import messages
 from django.contrib.admin.views.decorators import staff_member_required
+from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -23,7 +25,22 @@ from chukai.web import selectors as web_selectors
 from chukai.web.forms import DecideForm, NoteForm, NoticeForm
 from chukai.web.views.common import attempt, me
 
-staff_only: Any = staff_member_required(login_url="web:login")
+_staff_member: Any = staff_member_required(login_url="web:login")
+
+
+def staff_only(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """Staff pages: anonymous visitors go to the login page; a signed-in user who is not staff gets
+    a 403 page (sending them to the login page, which sends signed-in users back, looped forever)."""
+    guarded = _staff_member(view)
+
+    @functools.wraps(view)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if request.user.is_authenticated and not request.user.is_staff:
+            raise PermissionDenied
+        response: HttpResponse = guarded(request, *args, **kwargs)
+        return response
+
+    return wrapper
 
 
 @staff_only
