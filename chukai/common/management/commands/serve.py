@@ -51,6 +51,7 @@ def gunicorn_argv(*, addr: str, workers: int, threads: int) -> list[str]:
         "5000",
         "--max-requests-jitter",
         "500",
+        "--no-control-socket",  # several servers on one machine (tests, make run) must not share one
     ]
 
 
