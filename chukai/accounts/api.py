@@ -11,6 +11,7 @@ from pydantic import Field
 from chukai.accounts import services, signin
 from chukai.accounts.selectors import me_dict, profile_dict
 from chukai.api import (
+    IdempotencyKeyReused,
     caller,
     created,
     idempotency_key,
@@ -23,7 +24,7 @@ from chukai.api import (
 from chukai.common.models import IdempotencyRecord
 from chukai.common.text import DisplayName, TimeZone
 from chukai.common.types import Input
-from chukai.errors import Invalid, RateLimited
+from chukai.errors import RateLimited
 from chukai.ledger.selectors import user_ledger_entries
 
 router = Router(tags=["accounts"])
@@ -61,8 +62,10 @@ def signup(request: HttpRequest, data: SignupIn) -> HttpResponse:
                 )
             except RateLimited as exc:
                 return _too_many(exc)
-            if not same:
-                raise Invalid({"Idempotency-Key": "This key was already used for another request."})
+            if not same:  # the general rule's answer (chukai/api.py), for what its fingerprint leaves out
+                raise IdempotencyKeyReused(
+                    {"Idempotency-Key": "This key was already used for a different request; use a new key."}
+                )
             return idempotency_replay(request, first)
     with transaction.atomic():
         user = services.user_signup(**data.dict())
