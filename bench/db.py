@@ -38,6 +38,9 @@ def setup_django(url: str) -> None:
     """Point Django at the scratch database, as production runs it (DEBUG off), and migrate."""
     os.environ["DATABASE_URL"] = url
     os.environ["DJANGO_DEBUG"] = "0"
+    # DEBUG off needs a secret key; the in-process test client speaks plain http (no SSL redirect).
+    os.environ.setdefault("DJANGO_SECRET_KEY", "bench-only-" + "k" * 50)
+    os.environ.setdefault("CHUKAI_HTTPS", "0")
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
     os.environ["CHUKAI_LOG_LEVEL"] = "ERROR"
     import django
