@@ -234,6 +234,12 @@ CHUKAI_DEVICE_COOKIE_DAYS = int(os.environ.get("CHUKAI_DEVICE_COOKIE_DAYS", "180
 CHUKAI_KNOWN_IP_DAYS = int(os.environ.get("CHUKAI_KNOWN_IP_DAYS", "90"))
 # Failures from one client IP before it is locked: this many times CHUKAI_LOGIN_MAX_FAILURES.
 CHUKAI_LOGIN_IP_FACTOR = int(os.environ.get("CHUKAI_LOGIN_IP_FACTOR", "4"))
+# Password checks by `authenticate()` (the admin's login) take the same throttled path; Django's
+# ModelBackend stays listed for the sessions it signed in.
+AUTHENTICATION_BACKENDS = [
+    "chukai.accounts.backends.SignInBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
 # --- end auth hardening block ----------------------------------------------------------
 
 

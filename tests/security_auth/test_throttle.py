@@ -240,3 +240,26 @@ def test_the_cache_holds_no_addresses():
     token(Client(), email, "wrong")
     keys = list(CacheEntry.objects.values_list("cache_key", flat=True))
     assert keys and not any("secret-name" in k for k in keys)
+
+
+def test_the_admin_login_is_throttled_too():
+    from chukai.accounts.models import User
+
+    User.objects.create_superuser("office@example.com", PW)
+    attacker = Client()
+    for i in range(5):
+        r = attacker.post("/admin/login/", {"username": "office@example.com", "password": f"guess {i}"})
+        assert r.status_code == 200 and "_auth_user_id" not in attacker.session
+    r = attacker.post("/admin/login/", {"username": "office@example.com", "password": PW, "next": "/admin/"})
+    assert r.status_code == 200 and "_auth_user_id" not in attacker.session  # locked: the form again
+    assert_rate_limited(token(Client(), "office@example.com", PW))  # one count for every door
+    assert not Client().login(username="office@example.com", password=PW)
+
+
+def test_admin_login_works_and_its_session_lasts():
+    from chukai.accounts.models import User
+
+    User.objects.create_superuser("office@example.com", PW)
+    c = Client()
+    r = c.post("/admin/login/", {"username": "office@example.com", "password": PW, "next": "/admin/"})
+    assert r.status_code == 302 and c.get("/admin/").status_code == 200
