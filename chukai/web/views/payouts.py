@@ -13,7 +13,6 @@ from collections.abc import Callable, Iterable
 from itertools import groupby
 from typing import Any, TypeVar
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
@@ -25,6 +24,7 @@ from django.views.decorators.http import require_POST
 
 from chukai import clock
 from chukai.errors import ChukaiError, Invalid, NotFound, RuleViolation
+from chukai.payouts import rules
 from chukai.payouts import selectors as payouts
 from chukai.payouts import services as payout_services
 from chukai.web import labels
@@ -125,8 +125,8 @@ def _balance_context(request: HttpRequest, *, form: WithdrawForm | None = None) 
         "months": months,
         "month": month,
         "form": form or WithdrawForm(),
-        "minimum_jpy": settings.CHUKAI_PAYOUT_MINIMUM_JPY,
-        "fee_jpy": settings.CHUKAI_PAYOUT_FEE_JPY,
+        "minimum_jpy": rules.minimum_jpy(),
+        "fee_jpy": rules.fee_jpy(),
     }
 
 
@@ -143,6 +143,19 @@ def _same_quote(posted: Any, quote: dict[str, Any]) -> bool:
     )
 
 
+def _quote(user_id: int, amount: int) -> dict[str, Any]:
+    """The quote, refused early (before the confirm step) for what the request would refuse:
+    below the minimum or more than the balance. The request itself checks again under its lock."""
+    quote = payouts.withdrawal_quote(user_id=user_id, amount_jpy=amount)
+    minimum = rules.minimum_jpy()
+    if amount < minimum:
+        raise RuleViolation("below_minimum", minimum_jpy=minimum)
+    balance = payouts.balance_summary(user_id=user_id)["balance_jpy"]
+    if amount > balance:
+        raise RuleViolation("insufficient_balance", balance_jpy=balance)
+    return quote
+
+
 @login_required
 @require_POST
 def withdraw(request: HttpRequest) -> HttpResponse:
@@ -155,7 +168,7 @@ def withdraw(request: HttpRequest) -> HttpResponse:
         bad_form(request, form)
         return render(request, "web/balance.html", _balance_context(request, form=form), status=422)
     amount = form.cleaned_data["amount_jpy"]
-    ok, quote = _run(request, lambda: payouts.withdrawal_quote(user_id=user.pk, amount_jpy=amount), form)
+    ok, quote = _run(request, lambda: _quote(user.pk, amount), form)
     if not ok or quote is None:
         return render(request, "web/balance.html", _balance_context(request, form=form), status=_status(form))
     if request.POST.get("confirm") == "1":
