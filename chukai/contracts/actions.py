@@ -51,6 +51,9 @@ def milestone_actions(f: Facts, m: Milestone) -> dict[str, Availability]:
             return no("not_your_role")
         if not f.contract.is_open:
             return no("not_in_progress")
+        if m.status == Milestone.AWAITING_PAYMENT:
+            # A bank transfer is on its way: not funded yet (no work, no delivery), not fundable again.
+            return no("awaiting_payment")
         if m.status != state:
             return no("invalid_state")
         return yes()

@@ -56,6 +56,7 @@ REASONS: dict[str, Promise] = {
     "not_found": _("Not found."),
     "rate_limited": _("Too many attempts. Please wait and try again."),
     "payment_declined": _("The card was declined."),
+    "awaiting_payment": _("The bank transfer has not arrived yet: escrow is not in place."),
     "payment_failed": _("The payment service did not answer. Nothing was charged; please try again."),
     # Money out (DOMAIN §10)
     "no_bank_account": _("Register a bank account first."),

@@ -156,3 +156,11 @@ def test_contract_ending_cancels_the_pending_transfer(client_api, worker_api, cl
     assert balance(client_api) == 15_000  # the refunded escrow and the transfer that had arrived
     assert_ledger_invariants()
     assert LedgerTransaction.objects.filter(idempotency_key=f"transfer_release:{pay['id']}").count() == 1
+
+
+def test_actions_say_why_while_a_transfer_is_awaited(client_api, worker_api, clock):
+    c, mid, _pay = _awaiting(client_api, worker_api)
+    assert milestone(worker_api, c["id"], mid)["actions"]["deliver"]["reason"] == "awaiting_payment"
+    assert milestone(client_api, c["id"], mid)["actions"]["fund"]["reason"] == "awaiting_payment"
+    r = worker_api.post(f"/api/contracts/{c['id']}/milestones/{mid}/deliver")
+    assert r.status_code == 409 and r.json()["code"] == "invalid_state"
