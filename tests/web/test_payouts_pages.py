@@ -197,10 +197,11 @@ def test_withdraw_refusals_say_why_with_amounts_and_change_nothing(client_page, 
         assert "先に振込先口座を登録してください" in _messages(r) + html
         assert "の出金を申請する" not in html  # no confirm button without an account
         worker.post("/bank-account", BANK)
-        _h, r = _preview_and_confirm(worker, "999")
-        assert "¥1,000" in _messages(r)
-        _h, r = _preview_and_confirm(worker, str(balance + 1))
-        assert f"¥{balance:,}" in _messages(r)
+        # Refused at the first step already: no confirm page for what the request would refuse.
+        r = worker.post("/balance/withdraw", {"amount_jpy": "999"})
+        assert r.status_code == 409 and "出金は¥1,000からです" in _html(r) and "quote" not in r.context
+        r = worker.post("/balance/withdraw", {"amount_jpy": str(balance + 1)})
+        assert r.status_code == 409 and f"残高（¥{balance:,}）を超えています" in _html(r)
         r = worker.post("/balance/withdraw", {"amount_jpy": "abc"})
         assert r.status_code == 422 and "金額は円単位の整数" in _html(r)
         assert not Withdrawal.objects.filter(user_id=uid).exists()
