@@ -75,9 +75,14 @@ def test_load_demo_twice_gives_every_state_under_every_policy_once_and_logins_th
         assert deadline.due_at - delivered_at == dt.timedelta(days=14)
         assert deadline.due_at > clock.now()
 
+    # Money in: one milestone awaits a bank transfer, its pay-by time ahead.
+    awaiting = contract("lancers · awaiting_payment").milestones.get(position=2)
+    assert awaiting.status == Milestone.AWAITING_PAYMENT and awaiting.payments.get().pay_by > clock.now()
+
     # Money: each escrow account holds exactly its held milestones; the worker has what was paid.
     for c in Contract.objects.all():
         held = sum(m.amount_jpy + m.client_fee_jpy for m in c.milestones.all() if m.status in Milestone.HOLDING)
+        held += sum(p.held_jpy for p in c.payments.filter(status="pending"))  # a bank transfer on its way
         assert escrow_balance_jpy(c.pk) == held, c.title
     worker = User.objects.get(email=demo.WORKER_EMAIL)
     paid = sum(m.worker_paid_jpy for m in Milestone.objects.filter(contract__worker=worker))

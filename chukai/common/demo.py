@@ -451,6 +451,27 @@ def payouts_demo(demo: Demo) -> None:
                 call(request, user=demo.worker, amount_jpy=PAYOUT_DEMO_AMOUNT)
 
 
+def money_in_demo(demo: Demo) -> None:
+    """Money in (DOMAIN §11): a milestone awaiting a bank transfer into its virtual account, chosen
+    two days ago (pay-by in five days); both parties see it and the countdown on the contract page."""
+    title = "会社案内パンフレット制作 [lancers · awaiting_payment]"
+    if exists(demo, title):
+        return
+    now = demo.now
+    with transaction.atomic():
+        c = contract_make(
+            demo,
+            title=title,
+            policy="lancers",
+            milestones=[("デザイン案", 60_000), ("入稿データ", 90_000)],
+            formed=now - 3 * DAY,
+        )
+        with at(now - 2 * DAY):
+            contract_services.milestone_fund(
+                user_id=demo.client.pk, contract_id=c.pk, milestone_id=ms(c, 2), method="bank_transfer"
+            )
+
+
 def _first_service(module: str, names: tuple[str, ...]) -> Callable[..., Any] | None:
     for name in names:
         fn = service(module, name)
@@ -480,6 +501,7 @@ PARTS: list[Callable[[Demo], None]] = [
     support_demo,
     ratings_demo,
     payouts_demo,
+    money_in_demo,
     app_demos,
 ]
 OPTIONAL = {
