@@ -12,7 +12,12 @@ PASSWORD = "correct horse battery"
 
 @pytest.fixture(autouse=True)
 def _fast(settings: Any) -> None:
-    # Login throttling counts live in the database cache (chukai_cache): rolled back with each test.
+    # Login throttling counts live in the database cache (chukai_cache): rolled back with each test;
+    # with REDIS_URL they live in Redis, which no rollback empties.
+    if "RedisCache" in settings.CACHES["default"]["BACKEND"]:
+        from django.core.cache import cache
+
+        cache.clear()
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
