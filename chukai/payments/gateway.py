@@ -24,6 +24,7 @@ import hashlib
 import hmac
 import json
 import os
+import re
 import time
 import urllib.error
 import urllib.request
@@ -40,6 +41,7 @@ SANDBOX_TOKEN_OK = "tok_ok"
 SIGNATURE_HEADER = "Chukai-Signature"
 TOLERANCE_SECONDS = 300
 MAX_TRANSFER_JPY = 1_000_000_000  # more than any contract can owe: refused as absurd
+EVENT_ID = re.compile(r"[\x21-\x7e]{1,100}")
 
 
 class GatewayUnavailable(Exception):
@@ -153,8 +155,8 @@ def parse_transfer_event(body: bytes) -> TransferReceived:
     if not isinstance(data, dict):
         raise WebhookRefused("malformed", "The body must be a JSON object.")
     event_id, kind, pid, amount = data.get("id"), data.get("type"), data.get("payment_id"), data.get("amount_jpy")
-    if not isinstance(event_id, str) or not 1 <= len(event_id) <= 100:
-        raise WebhookRefused("malformed", "'id' must be a string of 1 to 100 characters.")
+    if not isinstance(event_id, str) or not EVENT_ID.fullmatch(event_id):
+        raise WebhookRefused("malformed", "'id' must be 1 to 100 printable ASCII characters.")
     if kind != "transfer.received":
         raise WebhookRefused("unsupported_event", f"Unsupported event type {kind!r}.")
     if not isinstance(pid, int) or isinstance(pid, bool) or not 1 <= pid < 2**63:

@@ -50,8 +50,8 @@ def webhook_receive(*, headers: dict[str, str], body: bytes, remote_addr: str = 
         log.warning("payment webhook refused (%s): %s", refused.verdict, refused.detail)
     WebhookCall.objects.create(
         received_at=dt.datetime.now(dt.UTC),
-        signature=headers.get("Chukai-Signature", "")[:500],
-        body=body[:MAX_LOGGED_BODY].decode("utf-8", errors="replace"),
+        signature=_storable(headers.get("Chukai-Signature", "")[:500]),
+        body=_storable(body[:MAX_LOGGED_BODY].decode("utf-8", errors="replace")),
         event_id=event_id[:100],
         verdict=verdict,
         status_code=status,
@@ -59,6 +59,11 @@ def webhook_receive(*, headers: dict[str, str], body: bytes, remote_addr: str = 
         remote_addr=remote_addr[:64],
     )
     return status, answer
+
+
+def _storable(text: str) -> str:
+    """PostgreSQL text cannot hold NUL: keep the call, mark the byte."""
+    return text.replace("\x00", "\ufffd")
 
 
 def _apply(event: TransferReceived) -> tuple[str, dict[str, Any]]:

@@ -143,3 +143,21 @@ def test_no_secret_configured_refuses_everything(pending, settings):
     body = event_body(pending["id"], 1_000)
     r = post_webhook(body, sign(body, secret=""))
     assert r.status_code == 400 and r.json()["code"] == "no_secret"
+
+
+def test_nul_bytes_and_odd_ids_are_refused_and_still_stored(pending):
+    before = db_state(labels=STATE)
+    body = event_body(pending["id"], 1_000, "evt\x00nul")
+    r = post_webhook(body)
+    assert r.status_code == 400 and r.json()["code"] == "malformed"
+    r = post_webhook(b'{"id": "\x00"}', "t=1,v1=\x00")
+    assert r.status_code == 400
+    assert_same_state(before, db_state(labels=STATE))
+    assert "\ufffd" in WebhookCall.objects.latest("id").body
+
+
+def test_the_api_docs_describe_the_webhook(client):
+    doc = client.get("/api/openapi.json").json()
+    op = doc["paths"]["/api/payments/webhook"]["post"]
+    assert "Chukai-Signature" in op["description"] and "300 seconds" in op["description"]
+    assert "/api/contracts/{contract_id}/milestones/{milestone_id}/fund-preview" in doc["paths"]
