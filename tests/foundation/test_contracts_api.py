@@ -119,7 +119,7 @@ def test_proposal_rules(client_api, worker_api):
     client_api.post(f"/api/proposals/{p['id']}/accept")
     late = signup("late")
     refused(
-        lambda: late.post(f"/api/jobs/{job['id']}/proposals", {"amount_jpy": 1, "message": "x"}), 409, "invalid_state"
+        lambda: late.post(f"/api/jobs/{job['id']}/proposals", {"amount_jpy": 1, "message": "x"}), 409, "job_closed"
     )
 
 

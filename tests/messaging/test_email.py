@@ -47,8 +47,8 @@ def test_message_email_reaches_the_smtp_server(smtp, pair):
         post(worker, c["id"], "承知しました、後ほど仮払い対応お願いします")
         post(client, c["id"], "Thanks, I will fund it today.")
         t.shift(AFTER_WINDOW)
-        assert outbox.outbox_send_due() == 3  # contract formed (worker) + one message email each way
-    to_client = smtp.box.to(email_of(client))
+        assert outbox.outbox_send_due() == 4  # proposal (client), contract formed (worker), a message each way
+    to_client = [m for m in smtp.box.to(email_of(client)) if m["X-Chukai-Kind"] == "message_new"]
     assert len(to_client) == 1
     ja = to_client[0]
     assert subject(ja) == "workerさんから新しいメッセージ（1件）"
@@ -77,13 +77,13 @@ def test_smtp_down_then_back_delivers_each_email_exactly_once(smtp_down, pair):
             post(client, c["id"], f"連絡{i}")
         post(worker, c["id"], "reply")
         t.shift(AFTER_WINDOW)
-        assert outbox.outbox_send_due() == 3  # all tried, all deferred: nobody listens
+        assert outbox.outbox_send_due() == 4  # all tried, all deferred: nobody listens
         rows = list(OutboxEmail.objects.order_by("id"))
-        assert [r.status for r in rows] == ["deferred"] * 3
+        assert [r.status for r in rows] == ["deferred"] * 4
         assert all(r.attempts == 1 and "Connection" in r.last_error for r in rows)
         assert outbox.outbox_send_due() == 0  # back-off: not before 30 s
         t.shift(dt.timedelta(seconds=30))
-        assert outbox.outbox_send_due() == 3  # still down: the delay grows
+        assert outbox.outbox_send_due() == 4  # still down: the delay grows
         first = OutboxEmail.objects.get(pk=rows[0].pk)
         assert first.attempts == 2 and first.next_attempt_at == T0 + AFTER_WINDOW + dt.timedelta(seconds=90)
 
@@ -91,12 +91,12 @@ def test_smtp_down_then_back_delivers_each_email_exactly_once(smtp_down, pair):
         t.shift(dt.timedelta(seconds=59))
         assert outbox.outbox_send_due() == 0
         t.shift(dt.timedelta(seconds=1))
-        assert outbox.outbox_send_due() == 3
+        assert outbox.outbox_send_due() == 4
         assert outbox.outbox_send_due() == 0
         t.shift(dt.timedelta(hours=2))
         assert outbox.outbox_send_due() == 0
     ids = [msgid(m) for m in smtp_down.box.received]
-    assert len(ids) == 3 and len(set(ids)) == 3
+    assert len(ids) == 4 and len(set(ids)) == 4
     assert {r.message_id for r in OutboxEmail.objects.filter(status="sent")} == set(ids)
     assert "連絡0" in smtp_down.box.to(email_of(worker))[-1].get_content()
 

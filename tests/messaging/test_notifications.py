@@ -104,7 +104,7 @@ def test_core_events_notify_with_texts(pair):
         "Contract formed: SEO記事作成",
     ]
     client_titles = [n["title"] for n in client.get("/api/me/notifications").json()]
-    assert client_titles == ["完了報告が届きました：記事10本"]
+    assert client_titles == ["完了報告が届きました：記事10本", "新しい提案が届きました：SEO記事作成（50,000円）"]
 
 
 def test_notification_list_and_mark_read(pair):
@@ -123,6 +123,7 @@ def test_notification_list_and_mark_read(pair):
     # Reading the thread marks its message notifications read too.
     worker.post(f"/api/contracts/{c['id']}/messages/read")
     assert worker.get("/api/me").json()["unread_notifications"] == 0
+    assert client.post("/api/me/notifications/read").json() == {"marked": 1}  # the proposal received
     assert client.post("/api/me/notifications/read").json() == {"marked": 0}
 
 
@@ -142,7 +143,7 @@ def test_messages_within_the_window_make_one_email(pair):
         t.shift(dt.timedelta(minutes=3))
         from chukai.messaging.outbox import outbox_send_due
 
-        assert outbox_send_due() == 2  # with the earlier "contract formed"
+        assert outbox_send_due() == 3  # with the earlier "proposal received" and "contract formed"
         batch[0].refresh_from_db()
         assert batch[0].status == "sent"
         post(client, c["id"], "追伸")
