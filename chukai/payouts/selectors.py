@@ -116,12 +116,13 @@ DESCRIPTIONS = {
 
 def _month_range(month: str, tz: dt.tzinfo) -> tuple[dt.datetime, dt.datetime]:
     m = re.fullmatch(r"(\d{4})-(\d{2})", month or "")
-    if not m or not 1 <= int(m.group(2)) <= 12 or not 2000 <= int(m.group(1)) <= 9998:
+    if not m or not 1 <= int(m.group(2)) <= 12 or int(m.group(1)) < 1:
         raise Invalid({"month": "年月は YYYY-MM で指定してください。 / Give the month as YYYY-MM."})
     year, mon = int(m.group(1)), int(m.group(2))
     start = dt.datetime(year, mon, 1, tzinfo=tz)
-    end = dt.datetime(year + (mon == 12), mon % 12 + 1, 1, tzinfo=tz)
-    return start, end
+    if (year, mon) == (9999, 12):
+        return start, dt.datetime.max.replace(tzinfo=tz)
+    return start, dt.datetime(year + (mon == 12), mon % 12 + 1, 1, tzinfo=tz)
 
 
 def _user_tz(user_id: int) -> dt.tzinfo:
