@@ -125,13 +125,17 @@ _NO_NUL = "^[^\\u0000]*$"
 
 def _storable_text(node: Any) -> None:
     """Document what StorableParser refuses everywhere: a text without its own pattern, format or
-    choices gets the pattern "no NUL" (unpaired surrogates are not valid JSON text to begin with)."""
+    choices gets the pattern "no NUL" (unpaired surrogates are not valid JSON text to begin with), an
+    integer without its own range the 64-bit range."""
     if isinstance(node, list):
         for item in node:
             _storable_text(item)
     elif isinstance(node, dict):
         if node.get("type") == "string" and not {"pattern", "format", "enum", "const"} & node.keys():
             node["pattern"] = _NO_NUL
+        if node.get("type") == "integer":  # what a database integer holds (64 bits)
+            node.setdefault("minimum", -INT64)
+            node.setdefault("maximum", INT64 - 1)
         for key, value in node.items():
             if key not in ("enum", "const", "default", "examples", "example"):
                 _storable_text(value)

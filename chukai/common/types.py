@@ -6,6 +6,8 @@ the bounds are in the OpenAPI document. Text types live in chukai.common.text.
 
 from __future__ import annotations
 
+import datetime as dt
+import re
 from typing import Annotated, Any
 
 from ninja import Schema
@@ -34,6 +36,33 @@ YenOrZero = Annotated[StrictInt, Field(ge=0, le=MAX_JPY), WHOLE]
 
 Id = Annotated[StrictInt, Field(ge=1, le=2**63 - 1), WHOLE]
 """The id of an object (in a JSON body)."""
+
+_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+def _iso_date_text(value: Any) -> Any:
+    """A date is written 2027-01-31 — not a number (pydantic would read 0 as 1970-01-01)."""
+    if isinstance(value, dt.date):
+        return value
+    if not isinstance(value, str) or not _DATE.fullmatch(value):
+        raise ValueError("Give a date as YYYY-MM-DD.")
+    return value
+
+
+def _iso_datetime_text(value: Any) -> Any:
+    """A time is ISO 8601 text (2027-01-31T09:00:00+09:00) — not a number of seconds."""
+    if isinstance(value, dt.datetime):
+        return value
+    if not isinstance(value, str) or not _DATE.match(value):
+        raise ValueError("Give a time as ISO 8601, e.g. 2027-01-31T09:00:00+09:00.")
+    return value
+
+
+IsoDate = Annotated[dt.date, BeforeValidator(_iso_date_text)]
+"""A calendar date as YYYY-MM-DD text."""
+
+IsoDateTime = Annotated[dt.datetime, BeforeValidator(_iso_datetime_text)]
+"""A time as ISO 8601 text."""
 
 Flag = StrictBool
 

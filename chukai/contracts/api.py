@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-import datetime as dt
 from typing import Annotated
 
 from django.http import HttpRequest, HttpResponse
@@ -9,7 +8,7 @@ from pydantic import Field
 
 from chukai.api import caller, created, ok
 from chukai.common.text import OptionalText10k, Text10k, Title
-from chukai.common.types import Input, Yen
+from chukai.common.types import Input, IsoDate, Yen
 from chukai.contracts import selectors, services
 from chukai.contracts.validation import MAX_MILESTONES
 from chukai.payments.api import FundIn
@@ -27,7 +26,7 @@ class RevisionIn(Input):
 
 
 class DueDateIn(Input):
-    due_date: dt.date
+    due_date: IsoDate
 
 
 class MilestoneIn(Input):

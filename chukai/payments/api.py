@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Literal
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
@@ -10,7 +10,7 @@ from ninja import Field, Router
 from pydantic import StrictInt
 
 from chukai.api import _json, caller
-from chukai.common.types import Id, Input
+from chukai.common.types import WHOLE, Id, Input
 from chukai.errors import Forbidden, NotFound
 from chukai.payments import gateway, services
 
@@ -61,7 +61,7 @@ def webhook(request: HttpRequest) -> HttpResponse:
 
 class SimulateIn(Input):
     payment_id: Id
-    amount_jpy: StrictInt = Field(ge=1, le=gateway.MAX_TRANSFER_JPY)
+    amount_jpy: Annotated[StrictInt, Field(ge=1, le=gateway.MAX_TRANSFER_JPY), WHOLE]
     event_id: str | None = Field(default=None, min_length=1, max_length=100)
 
 

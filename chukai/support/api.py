@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Annotated, Literal
 
 from django.http import HttpRequest, HttpResponse
@@ -11,7 +10,7 @@ from pydantic import Field, StrictBool, StrictInt
 
 from chukai.api import caller, created, ok
 from chukai.common.text import OptionalText10k, Text10k
-from chukai.common.types import WHOLE, Input, YenOrZero
+from chukai.common.types import WHOLE, Input, IsoDate, YenOrZero
 from chukai.support import selectors, services
 from chukai.support.services import MAX_NOTICE_DAYS
 
@@ -40,7 +39,7 @@ class NoteIn(Input):
 class DecideIn(Input):
     decision: Literal["release_delivered", "refund_escrow", "split", "cancel", "extend_due_date"]
     pay_worker_jpy: YenOrZero | None = None  # a split only
-    due_date: dt.date | None = None  # extend_due_date only
+    due_date: IsoDate | None = None  # extend_due_date only
     at_fault: Literal["client", "worker", "none"] | None = None
     end_contract: StrictBool = False
     reason: OptionalText10k = ""
