@@ -354,3 +354,6 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = int(os.environ.get("CHUKAI_MAX_FORM_BYTES", str(10
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 1000
 DATA_UPLOAD_MAX_NUMBER_FILES = 10
 CHUKAI_API_MAX_BODY_BYTES = CHUKAI_ATTACHMENT_MAX_BYTES + 1024 * 1024
+
+# Deadline worker leases: extended by a heartbeat while the worker lives (docs/architecture.md).
+CHUKAI_WORKER_LEASE_SECONDS = float(os.environ.get("CHUKAI_WORKER_LEASE_SECONDS", "30"))

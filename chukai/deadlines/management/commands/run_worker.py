@@ -1,14 +1,27 @@
 from __future__ import annotations
 
 import signal
-import time
+import threading
 from typing import Any
 
 from django.core.management.base import BaseCommand
-from django.db import close_old_connections
+from django.db import close_old_connections, connection
 
-from chukai.deadlines.services import deadlines_run_due, worker_id
-from chukai.deadlines.worker_steps import STEPS
+from chukai.deadlines.services import deadlines_heartbeat, deadlines_run_due, heartbeat_interval, worker_id
+from chukai.deadlines.worker_steps import steps_run
+
+
+def _heartbeat(me: str, stop: threading.Event) -> None:
+    """Extend this worker's leases every third of a lease while it lives, even inside one long handler;
+    a worker that dies stops extending them, and another takes its rows over when they run out."""
+    try:
+        while not stop.wait(heartbeat_interval().total_seconds()):
+            try:
+                deadlines_heartbeat(worker=me)
+            except Exception:  # the database is away for a moment: try again next beat
+                close_old_connections()
+    finally:
+        connection.close()
 
 
 class Command(BaseCommand):
@@ -21,24 +34,28 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **opts: Any) -> None:
         me = worker_id()
-        stopping = False
+        stopping = threading.Event()
 
         def stop(*_: Any) -> None:
-            nonlocal stopping
-            stopping = True
+            stopping.set()
 
         signal.signal(signal.SIGTERM, stop)
         signal.signal(signal.SIGINT, stop)
+        beat = threading.Thread(target=_heartbeat, args=(me, stopping), name="lease-heartbeat", daemon=True)
+        beat.start()
         self.stdout.write(f"worker {me} started")
-        while not stopping:
-            close_old_connections()
-            done = deadlines_run_due(worker=me, limit=opts["batch"])
-            for step in STEPS:
-                done += step()
-            if opts["once"]:
+        try:
+            while not stopping.is_set():
+                close_old_connections()
+                done = deadlines_run_due(worker=me, limit=opts["batch"])
+                done += steps_run()
+                if opts["once"]:
+                    if done == 0:
+                        break
+                    continue
                 if done == 0:
-                    break
-                continue
-            if done == 0:
-                time.sleep(opts["poll"])
+                    stopping.wait(opts["poll"])
+        finally:
+            stopping.set()
+            beat.join(timeout=5)
         self.stdout.write(f"worker {me} stopped")
