@@ -16,8 +16,10 @@ from __future__ import annotations
 
 import os
 import zlib
+from collections.abc import Iterator
 from typing import Any
 
+import pytest
 import schemathesis
 from django.core.wsgi import get_wsgi_application
 from hypothesis import HealthCheck, settings
@@ -67,6 +69,18 @@ BEYOND_SCHEMA: dict[str, set[str]] = {
 SIGNED = {"POST /api/payments/webhook"}
 
 
+# Requests sent and operations reached, by generation mode (printed at the end with -s).
+SENT: dict[str, int] = {"positive": 0, "negative": 0}
+REACHED: set[str] = set()
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _report() -> Iterator[None]:
+    yield
+    if REACHED:
+        print(f"\nschemathesis: {len(REACHED)} operations, {sum(SENT.values())} requests ({SENT})")
+
+
 def _beyond_schema(case: Any, status: int, body: Any) -> bool:
     if case.operation.label in SIGNED and status == 400:
         return True
@@ -92,6 +106,9 @@ def test_no_server_error_and_problem_details(case: Any, world: None, db: Any) ->
     # A case whose headers are the invalid part (no or a malformed Authorization) is sent as made.
     headers = {} if header is not None and header.mode.is_negative else {"Authorization": f"Bearer {TOKENS[role]}"}
     response = case.call(headers=headers)
+    REACHED.add(case.operation.label)
+    if case.meta is not None:
+        SENT["negative" if case.meta.generation.mode.is_negative else "positive"] += 1
     content_type = response.headers.get("content-type", [""])[0]
     body = response.json() if "json" in content_type else None
     assert_problem(response.status_code, content_type, body, f"as {role}: {case.as_curl_command()}")
