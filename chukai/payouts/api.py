@@ -2,37 +2,42 @@
 
 from __future__ import annotations
 
-import datetime as dt
-from typing import Literal
+from typing import Annotated, Literal
 
 from django.http import HttpRequest, HttpResponse
-from ninja import Router, Schema
+from ninja import Field, Query, Router
 
 from chukai.api import caller, created, ok
+from chukai.common.types import Input, IsoDate, Yen
+from chukai.contracts.validation import MAX_JPY
 from chukai.errors import Forbidden, NotFound
 from chukai.payouts import selectors, services
 
 router = Router(tags=["payouts"])
+MONTH = r"^[1-9][0-9]{3}-(0[1-9]|1[0-2])$"
 
 
-class BankAccountIn(Schema):
+class BankAccountIn(Input):
+    # Codes and numbers as text (full-width digits are accepted); the rest of DOMAIN §10's
+    # rules (a known bank and branch, katakana) are checked by the service, field by field.
     bank_code: str | int
     branch_code: str | int
-    account_type: str
+    # An enum in the OpenAPI document; a wrong value gets the service's bilingual message.
+    account_type: Annotated[str, Field(json_schema_extra={"enum": ["ordinary", "checking", "savings"]})]
     account_number: str | int
     holder_kana: str
 
 
-class WithdrawalIn(Schema):
-    amount_jpy: int
+class WithdrawalIn(Input):
+    amount_jpy: Yen
 
 
-class BatchIn(Schema):
-    pay_date: dt.date
+class BatchIn(Input):
+    pay_date: IsoDate
 
 
-class ReturnIn(Schema):
-    reason: str
+class ReturnIn(Input):
+    reason: str = Field(min_length=1, max_length=500, pattern=r"\S")
 
 
 @router.get("/me/balance", response=dict)
@@ -41,7 +46,11 @@ def balance(request: HttpRequest) -> HttpResponse:
 
 
 @router.get("/me/statement", response=list)
-def statement(request: HttpRequest, month: str | None = None, format: Literal["json", "csv"] = "json") -> HttpResponse:
+def statement(
+    request: HttpRequest,
+    month: str | None = Query(None, pattern=MONTH),
+    format: Literal["json", "csv"] = "json",
+) -> HttpResponse:
     user = caller(request)
     if format == "csv":
         body = selectors.statement_csv(user=user, month=month)
@@ -92,7 +101,7 @@ def withdrawals(request: HttpRequest) -> HttpResponse:
 
 
 @router.get("/me/withdrawal-quote", response=dict)
-def withdrawal_quote(request: HttpRequest, amount_jpy: int) -> HttpResponse:
+def withdrawal_quote(request: HttpRequest, amount_jpy: Annotated[int, Field(ge=1, le=MAX_JPY)]) -> HttpResponse:
     return ok(selectors.withdrawal_quote(user_id=caller(request).pk, amount_jpy=amount_jpy))
 
 
@@ -118,7 +127,7 @@ def withdrawal_return(request: HttpRequest, withdrawal_id: int, data: ReturnIn) 
 
 
 @router.get("/payout-batches/due", response=list)
-def due(request: HttpRequest, pay_date: dt.date) -> HttpResponse:
+def due(request: HttpRequest, pay_date: IsoDate) -> HttpResponse:
     _staff(request)
     return ok(
         [{**selectors.withdrawal_out(w), "user_id": w.user_id} for w in selectors.due_withdrawals(pay_date=pay_date)]

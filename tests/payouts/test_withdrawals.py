@@ -13,10 +13,11 @@ from chukai.ledger.models import LedgerTransaction
 from chukai.payments.gateway import SandboxGateway
 from chukai.payouts import services
 from chukai.payouts.models import BankAccount, PayoutAudit, PayoutBatch, Withdrawal
-from tests.conftest import Api, signup
+from tests.conftest import Api, make_contract, signup
 from tests.foundation.conftest import refused
 from tests.payouts.helpers import balance_summary, earn, put_account, staff, withdraw
 from tests.stories.helpers import check_invariants, notification_kinds
+from tests.support.helpers import decide, funded, open_case
 
 EARNED = 20_000 - 20_000 * 165 // 1000  # a ¥20,000 lancers milestone: 16,700 after the worker fee
 
@@ -242,3 +243,20 @@ def test_statement_month_filter_earnings_and_csv(clock):
     assert en[0][:3] == ["Date and time", "Kind", "Amount (JPY)"]
     assert en[1][0] == "2026-08-31 20:00"  # the same instant in New York
     assert en[2][1] == "Withdrawal requested"
+
+
+def test_a_clients_statement_shows_the_refund_and_the_escrow_funded_from_it(clock):
+    client, worker = signup("client"), signup("worker")
+    first = funded(client, worker, policy="crowdworks", milestones=[{"title": "設計", "amount_jpy": 30_000}])
+    case = open_case(client, first["id"], "dispute")
+    decide(staff(), case["id"], "split", pay_worker_jpy=0)
+    second = make_contract(client, worker, policy="crowdworks", milestones=[{"title": "実装", "amount_jpy": 20_000}])
+    r = client.post(f"/api/contracts/{second['id']}/milestones/{second['milestones'][0]['id']}/fund")
+    assert r.status_code == 200, r.content
+    rows = client.get("/api/me/statement").json()
+    assert [(r["kind"], r["amount_jpy"], r["balance_after_jpy"], r["contract_id"]) for r in rows] == [
+        ("refund", 30_000, 30_000, first["id"]),
+        ("fund", -20_000, 10_000, second["id"]),
+    ]
+    assert rows[1]["description"].startswith("仮払い（残高から）")
+    check_invariants()
