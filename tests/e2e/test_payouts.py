@@ -56,8 +56,22 @@ WORDS = {
 }
 
 
+# What the browser refused under the Content-Security-Policy (collected before any page script runs).
+CSP_WATCH = """
+window.__csp = [];
+document.addEventListener('securitypolicyviolation', e => window.__csp.push(e.violatedDirective + ' ' + e.blockedURI));
+"""
+
+
+def _watch(page):
+    page.add_init_script(CSP_WATCH)
+    return page
+
+
 def _no_sideways_scroll(page) -> None:
+    """Phone width usable: nothing wider than the screen; and nothing on the page broke the CSP."""
     assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1"), "the page scrolls sideways"
+    assert page.evaluate("window.__csp || []") == [], "a Content-Security-Policy violation"
 
 
 def _earn(worker_email: str, amount: int = 50_000) -> int:
@@ -99,7 +113,7 @@ def test_withdraw_form_shows_fee_net_and_pay_day_before_confirming_then_list_and
     from chukai.payouts.models import Withdrawal
 
     w = WORDS[lang]
-    page = new_page(width=width, height=900 if width > 400 else 844)
+    page = _watch(new_page(width=width, height=900 if width > 400 else 844))
     email = signup(page, "ライターW", locale=lang)
     balance = _earn(email)
     _register_bank(page, w)
@@ -152,7 +166,7 @@ def test_staff_payouts_page_build_download_confirm_and_mark_returned(new_page, w
 
     clock.manual_set(AFTER_CUTOFF)  # the 15th's cutoff has passed: the request is due on 2026-11-30
     User.objects.create_superuser("office@example.com", PASSWORD)
-    staff = new_page(width=width, height=900 if width > 400 else 844)
+    staff = _watch(new_page(width=width, height=900 if width > 400 else 844))
     login(staff, "office@example.com")
     staff.wait_for_url("**/dashboard")
     if lang == "en":
