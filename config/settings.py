@@ -286,6 +286,8 @@ STORAGES = {
         else "whitenoise.storage.CompressedManifestStaticFilesStorage"
     },
 }
+# Tests and DEBUG: WhiteNoise finds files in the apps as they change (no collectstatic).
+WHITENOISE_USE_FINDERS = WHITENOISE_AUTOREFRESH = DEBUG or CHUKAI_TESTING
 # Files (attachments, documents) only through Django's storage API: the local disk (MEDIA_ROOT)
 # by default; S3-compatible object storage for several machines with CHUKAI_STORAGE=s3 (needs
 # `pip install django-storages boto3`; credentials from the usual AWS_* variables or an IAM role).
