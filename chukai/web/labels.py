@@ -281,6 +281,9 @@ STATEMENT_KINDS: dict[str, Promise] = {
     "withdrawal_cancel": _("Withdrawal cancelled"),
     "payout": _("Transferred to your bank"),
     "payout_return": _("Transfer returned by the bank"),
+    "transfer_hold": _("Escrow funded from the balance"),
+    "transfer_in": _("Bank transfer received (the excess to the balance)"),
+    "transfer_release": _("Pending bank transfer released to the balance"),
 }
 
 

@@ -396,3 +396,10 @@ def test_someone_elses_withdrawal_or_transfer_is_not_found(worker_page):
         assert r.status_code == 404
         assert Withdrawal.objects.get(pk=w.pk).status == "paid"
         assert _staff().get(f"/staff/payouts/batches/{batch.pk + 1}").status_code == 404
+
+
+def test_every_statement_kind_has_a_word_in_the_glossary():
+    from chukai.web import labels
+
+    missing = set(payouts.DESCRIPTIONS) - set(labels.STATEMENT_KINDS)
+    assert not missing, f"labels.STATEMENT_KINDS lacks {sorted(missing)}"
