@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from chukai.messaging.texts import Viewer, register_texts
@@ -30,12 +31,29 @@ KINDS = {
 }
 
 
+DECISIONS = {
+    "release_delivered": ("納品済みの作業への支払い", "pay for the delivered work"),
+    "refund_escrow": ("仮払いの返金", "refund of the escrow"),
+    "split": ("按分による精算", "a split settlement"),
+    "cancel": ("契約のキャンセル", "cancelling the contract"),
+}
+_STAFF_MEMO = re.compile(r"support case #(\d+): (\w+)")
+
+
 def _reason(values: dict[str, Any], viewer: Viewer) -> dict[str, Any]:
     ja = viewer.locale == "ja"
     code = str(values.get("reason") or "")
     known = REASONS.get(code)
+    staff = _STAFF_MEMO.fullmatch(code)
     if known is not None:
         why = known[0] if ja else known[1]
+    elif staff is not None:
+        decision = DECISIONS.get(staff.group(2), (staff.group(2), staff.group(2)))
+        why = (
+            f"事務局の判断（サポート案件 #{staff.group(1)}：{decision[0]}）"
+            if ja
+            else f"a decision of the support office (support case #{staff.group(1)}: {decision[1]})"
+        )
     elif values.get("staff_decision") or code:
         why = (
             (f"事務局の判断（{code}）" if ja else f"a decision of the support office ({code})")

@@ -84,8 +84,14 @@ def test_a_staff_decision_says_it_was_the_support_office(clock):
     decide(staff(), case["id"], "split", pay_worker_jpy=20_000, reason="作業量に応じて按分")
     (to_worker,) = _told(worker.user_id)
     (to_client,) = _told(client.user_id)
-    _says(to_worker, "¥16,000", "a settlement", "a decision of the support office (support case #")
-    _says(to_client, "30,000円", "仮払いの返金", "事務局の判断（support case #")
+    _says(
+        to_worker,
+        "¥16,000",
+        "a settlement",
+        "a decision of the support office (support case #",
+        ": a split settlement)",
+    )
+    _says(to_client, "30,000円", "仮払いの返金", "事務局の判断（サポート案件 #", "：按分による精算）")
 
 
 def test_payout_and_return_are_told_with_their_amounts_and_the_email_goes_out(clock, smtp):
