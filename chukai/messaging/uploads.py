@@ -74,8 +74,8 @@ def upload_quota_check(*, user_id: int, size: int) -> None:
     used = Attachment.objects.filter(uploader_id=user_id).aggregate(total=Sum("size"))["total"] or 0
     if used + size > quota:
         raise UploadQuotaExceeded(
-            f"Your files would take more than your upload quota of {quota // (1024 * 1024)} MB. "
-            "Files you uploaded but never sent are deleted after a day.",
+            # one fixed text (pages translate it); the numbers are in the problem's fields
+            "This file would take you over your upload quota. Files uploaded but never sent are deleted after a day.",
             quota_bytes=quota,
             used_bytes=used,
             size=size,
