@@ -78,7 +78,7 @@ def job_list(request: HttpRequest) -> HttpResponse:
     form = JobSearchForm(request.GET or None)
     page = _page_number(request.GET.get("page"))
     jobs: list[dict[str, Any]] = []
-    total = 0
+    total, capped = 0, False
     data = form.cleaned_data if form.is_valid() else {} if not form.is_bound else None
     if data is not None:
         search = market.Search(
@@ -93,7 +93,7 @@ def job_list(request: HttpRequest) -> HttpResponse:
         )
         ok, found = attempt(request, lambda: market.job_search(search, locale=_locale()), form)
         if ok and found is not None:
-            jobs, total = found
+            jobs, total, capped = found
     kept = {k: v for k, v in request.GET.items() if k != "page" and v}
 
     def page_url(n: int) -> str:
@@ -107,6 +107,7 @@ def job_list(request: HttpRequest) -> HttpResponse:
             "form": form,
             "jobs": jobs,
             "total": total,
+            "capped": capped,
             "page": page,
             "prev_url": page_url(page - 1) if page > 1 else None,
             "next_url": page_url(page + 1) if page * size < total else None,
