@@ -177,3 +177,48 @@ def test_attachments_go_only_through_the_storage_api(
             assert attachments_delete_orphans() == 1
         assert not default_storage.exists(orphan_name)
     assert not (tmp_path / "must-stay-empty").exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_parallel_uploads_cannot_both_pass_the_quota(settings, tmp_path, monkeypatch):
+    """Four uploads at once on four contracts with room for one: exactly one is stored. Each
+    upload that passed the quota check waits for the others before it commits, so without the
+    user-row lock all four would pass; with it the others wait for the first to commit."""
+    import threading
+    from concurrent.futures import ThreadPoolExecutor
+
+    from chukai.messaging import services as messaging_services
+
+    together = threading.Barrier(4)
+    checked = messaging_services.upload_quota_check
+
+    def check_then_wait(**kw):
+        checked(**kw)
+        try:
+            together.wait(timeout=1)  # the others are blocked on the lock: give up waiting
+        except threading.BrokenBarrierError:
+            pass
+
+    monkeypatch.setattr(messaging_services, "upload_quota_check", check_then_wait)
+
+    from django.db import connection
+
+    from tests.conftest import is_postgres, signup
+
+    if not is_postgres():
+        pytest.skip("SQLite runs one writer at a time anyway")
+    settings.MEDIA_ROOT = tmp_path
+    settings.CHUKAI_UPLOAD_QUOTA_BYTES = len(PNG) + 10
+    client_api, worker_api = signup("client"), signup("worker")
+    cids = [make_contract(client_api, worker_api)["id"] for _ in range(4)]
+
+    def one(i: int) -> int:
+        try:
+            return int(upload(client_api, cids[i % 4], name=f"f{i}.png").status_code)
+        finally:
+            connection.close()
+
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        statuses = sorted(pool.map(one, range(4)))
+    assert statuses == [201] + [413] * 3, statuses
+    assert Attachment.objects.filter(uploader_id=client_api.user_id).count() == 1
