@@ -244,3 +244,12 @@ def proposal_accept(request: HttpRequest, proposal_id: int) -> HttpResponse:
         return contract_detail(contract=contract, user=user)
 
     return created(request, make)
+
+
+@router.get("/me/todo", response=list, tags=["me"])
+def me_todo(request: HttpRequest) -> HttpResponse:
+    """要対応: every action waiting on the caller (fund, deliver, accept, answer_reminder, answer_termination,
+    answer_notice, rate) with its deadline (`due_at`, null when there is none), soonest first."""
+    from chukai.todo import todo_for  # above every app it reads; registered here to need no new router
+
+    return ok(todo_for(user_id=caller(request).pk))
