@@ -403,6 +403,7 @@ def register_routers() -> None:
     from chukai.accounts.api import router as accounts
     from chukai.common.api import router as clock_router
     from chukai.contracts.api import router as contracts
+    from chukai.documents.api import router as documents
     from chukai.marketplace.api import router as marketplace
     from chukai.messaging.api import router as messaging
     from chukai.payments.api import router as payments
@@ -414,6 +415,7 @@ def register_routers() -> None:
     for router in (accounts, marketplace, contracts, messaging, remedies, support, reputation, payouts, clock_router):
         api.add_router("", router)
     api.add_router("", payments)
+    api.add_router("", documents)
 
 
 register_routers()

@@ -359,3 +359,12 @@ CHUKAI_API_MAX_BODY_BYTES = CHUKAI_ATTACHMENT_MAX_BYTES + 1024 * 1024
 
 # Deadline worker leases: extended by a heartbeat while the worker lives (docs/architecture.md).
 CHUKAI_WORKER_LEASE_SECONDS = float(os.environ.get("CHUKAI_WORKER_LEASE_SECONDS", "30"))
+
+# --- papers (issue 11, DOMAIN §12) — owned by tax -----------------------------------------
+INSTALLED_APPS.insert(INSTALLED_APPS.index("chukai.payouts") + 1, "chukai.documents")
+# The platform as issuer of receipts and of its qualified invoices for fees (登録番号: T + 13 digits).
+CHUKAI_PLATFORM_NAME = os.environ.get("CHUKAI_PLATFORM_NAME", "株式会社chukai")
+CHUKAI_PLATFORM_INVOICE_NUMBER = os.environ.get("CHUKAI_PLATFORM_INVOICE_NUMBER", "T7123456789012")
+# The Japanese TrueType font embedded in PDF papers (Debian fonts-ipafont-gothic, as `make browser`).
+CHUKAI_PDF_FONT = os.environ.get("CHUKAI_PDF_FONT", "/usr/share/fonts/opentype/ipafont-gothic/ipag.ttf")
+# --- end papers block ------------------------------------------------------------------------

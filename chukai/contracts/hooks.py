@@ -23,6 +23,7 @@ CANCEL_ON_END: tuple[str, ...] = (
 _acted: list[Callable[[Contract, int], None]] = []
 _ended: list[Callable[[Contract], None]] = []
 _notify: list[Callable[..., None]] = []
+_money: list[Callable[..., None]] = []
 
 
 def on_party_acted(fn: Callable[[Contract, int], None]) -> None:
@@ -35,6 +36,10 @@ def on_contract_ended(fn: Callable[[Contract], None]) -> None:
 
 def on_notify(fn: Callable[..., None]) -> None:
     _notify.append(fn)
+
+
+def on_money_moved(fn: Callable[..., None]) -> None:
+    _money.append(fn)
 
 
 def cancel_on_end(*kinds: str) -> None:
@@ -56,3 +61,9 @@ def contract_ended(contract: Contract) -> None:
 def notify(*, contract: Contract | None, user_id: int, kind: str, params: dict[str, Any]) -> None:
     for fn in _notify:
         fn(contract=contract, user_id=user_id, kind=kind, params=params)
+
+
+def money_moved(*, contract: Contract | None, milestone: Any, event: str, amounts: dict[str, Any]) -> None:
+    """A milestone's money moved (`funded`, `settled`) — papers are issued in the same transaction."""
+    for fn in _money:
+        fn(contract=contract, milestone=milestone, event=event, amounts=amounts)

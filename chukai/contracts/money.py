@@ -92,6 +92,7 @@ def escrow_mark_funded(*, milestone: Milestone, quote: dict[str, int]) -> dict[s
     milestone.status = Milestone.ESCROWED
     milestone.funded_at = clock.now()
     milestone.save()
+    hooks.money_moved(contract=None, milestone=milestone, event="funded", amounts=quote)
     return {
         "amount_jpy": quote["amount_jpy"],
         "client_fee_jpy": quote["client_fee_jpy"],
@@ -161,6 +162,9 @@ def escrow_settle(
     milestone.worker_fee_jpy = worker_fee
     milestone.client_refunded_jpy = to_client
     milestone.save()
+    hooks.money_moved(
+        contract=contract, milestone=milestone, event="settled", amounts={**split, "pay_worker_jpy": pay_worker_jpy}
+    )
     _tell_money_received(
         contract,
         milestone,

@@ -1,0 +1,52 @@
+"""Reading papers: a document is seen by its issuer, its recipient and staff (404 for anyone else)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import Q
+
+from chukai.accounts.models import User
+from chukai.contracts.selectors import contract_for
+from chukai.documents.models import Document
+from chukai.errors import NotFound
+
+
+def _visible(user: User) -> Q:
+    return Q() if user.is_staff else Q(issuer=user) | Q(recipient=user)
+
+
+def documents_of_contract(*, user: User, contract_id: int) -> list[dict[str, Any]]:
+    contract = contract_for(user=user, contract_id=contract_id)  # 404 for a stranger
+    rows = Document.objects.filter(_visible(user), contract=contract).order_by("issued_at", "id")
+    return [summary(d) for d in rows]
+
+
+def documents_of_user(*, user: User) -> list[dict[str, Any]]:
+    rows = Document.objects.filter(Q(issuer=user) | Q(recipient=user)).order_by("-issued_at", "-id")
+    return [summary(d) for d in rows.select_related("contract")]
+
+
+def document_for(*, user: User, document_id: int) -> Document:
+    doc = Document.objects.filter(_visible(user), pk=document_id).first()
+    if doc is None:
+        raise NotFound("No such document.")
+    return doc
+
+
+def summary(doc: Document) -> dict[str, Any]:
+    return {
+        "id": doc.pk,
+        "kind": doc.kind,
+        "number": doc.number,
+        "issued_at": doc.issued_at,
+        "contract_id": doc.contract_id,
+        "milestone_id": doc.milestone_id,
+        "total_jpy": doc.payload.get("total_jpy"),
+    }
+
+
+def detail(doc: Document) -> dict[str, Any]:
+    """The stored payload, as issued (API.md: id, kind, number, issued_at, qualified, issuer,
+    recipient, lines, subtotal_excl_tax_jpy, tax_jpy, withholding_jpy, total_jpy, and more)."""
+    return {"id": doc.pk, "milestone_id": doc.milestone_id, "contract_id": doc.contract_id, **doc.payload}
