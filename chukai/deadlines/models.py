@@ -39,6 +39,12 @@ class Deadline(models.Model):
             models.Index(fields=["due_at"], condition=models.Q(status="pending"), name="deadline_pending_due"),
             models.Index(fields=["contract", "status"]),
             models.Index(fields=["lease_until"], condition=models.Q(status="running"), name="deadline_running"),
+            # "Is an earlier deadline of this contract unfinished?" — one probe per claimed row.
+            models.Index(
+                fields=["contract", "due_at", "id"],
+                condition=models.Q(status__in=["pending", "running"]),
+                name="deadline_unfinished",
+            ),
         ]
 
     def __str__(self) -> str:
