@@ -41,24 +41,24 @@ def todo_for(*, user_id: int) -> list[dict[str, Any]]:
     items: list[dict[str, Any]] = []
     party = Q(client_id=user_id) | Q(worker_id=user_id)
 
-    milestones = list(
+    waiting = (
         Milestone.objects.filter(contract__status__in=Contract.OPEN_STATUSES)
         .filter(
             Q(contract__client_id=user_id, status__in=[Milestone.UNFUNDED, Milestone.DELIVERED])
             | Q(contract__worker_id=user_id, status=Milestone.ESCROWED)
         )
-        .select_related("contract")
-        .order_by("contract_id", "position")
+        .order_by()
     )
+    milestones = list(waiting.select_related("contract").order_by("contract_id", "position"))
     due: dict[tuple[str, int, int | None], dt.datetime] = {}
     contract_deadline: dict[int, dt.datetime] = {}  # a contract-wide pending deadline (an unfunded contract's end)
-    if milestones:
-        for kind, contract_id, subject_id, at in Deadline.objects.filter(
-            contract_id__in={m.contract_id for m in milestones}, status=Deadline.PENDING
-        ).values_list("kind", "contract_id", "subject_id", "due_at"):
-            due[(kind, contract_id, subject_id)] = at
-            if "unfunded" in kind:
-                contract_deadline[contract_id] = min(at, contract_deadline.get(contract_id, at))
+    # Always one query (a subquery, not a list of ids), so the count is the same with or without work waiting.
+    for kind, contract_id, subject_id, at in Deadline.objects.filter(
+        contract_id__in=waiting.values("contract_id"), status=Deadline.PENDING
+    ).values_list("kind", "contract_id", "subject_id", "due_at"):
+        due[(kind, contract_id, subject_id)] = at
+        if "unfunded" in kind:
+            contract_deadline[contract_id] = min(at, contract_deadline.get(contract_id, at))
     for m in milestones:
         c = m.contract
         if m.status == Milestone.UNFUNDED:

@@ -309,3 +309,14 @@ PAYMENT_STATUS: dict[str, Promise] = {
     "expired": _("Expired"),
     "cancelled": _("Cancelled"),
 }
+
+# 要対応 (chukai.todo): what the user must do next.
+TODO: dict[str, Promise] = {
+    "fund": _("Fund escrow"),
+    "deliver": _("Deliver"),
+    "accept": _("Review the delivery"),
+    "answer_reminder": _("Answer the contact reminder"),
+    "answer_termination": _("Answer the request to end the contract"),
+    "answer_notice": _("Answer the support office"),
+    "rate": _("Rate the other party"),
+}

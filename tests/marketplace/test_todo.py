@@ -92,3 +92,15 @@ def test_todo_costs_fixed_queries(client_api, worker_api):
         ok(worker_api.post(f"/api/contracts/{k['id']}/milestones/{k['milestones'][0]['id']}/deliver"))
     assert len(todo(client_api)) == 1 + 5 * 2
     assert count() == small
+
+
+def test_dashboard_shows_the_todo_first(client_page, worker_page):
+    from tests.web.conftest import page_contract
+
+    client, _c, _ = client_page
+    page_contract(client, worker_page[0])
+    html = client.get("/dashboard").content.decode()
+    panel = html.index('id="todo"')
+    assert panel < html.index("クライアントとしての契約")  # the first panel
+    section = html[panel : html.index("</section>", panel)]
+    assert "要対応" in section and "仮払いする" in section and "SEO記事作成" in section

@@ -25,10 +25,13 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     user = me(request)
     rows = selectors.dashboard_contracts(user=user)
     banners = selectors.dashboard_banners(user=user)
+    from chukai.todo import todo_for
+
     return render(
         request,
         "web/dashboard.html",
         {
+            "todo": todo_for(user_id=user.pk),
             "as_client": [r for r in rows if r["role"] == "client"],
             "as_worker": [r for r in rows if r["role"] == "worker"],
             "banners": banners,
