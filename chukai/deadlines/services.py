@@ -94,7 +94,7 @@ def deadlines_claim(*, worker: str, now: dt.datetime, limit: int = 50) -> list[i
             _claimable(Deadline.objects.filter(status=Deadline.PENDING, due_at__lte=now))
             .select_for_update(skip_locked=True)
             .exclude(not_before__gt=wall)
-            .order_by("due_at", "id")
+            .order_by("due_at")  # the partial index's order: the scan stops at `limit` heads
             .values_list("id", flat=True)[:limit]
         )
         ids = list(due)
