@@ -9,7 +9,7 @@ from pydantic import AfterValidator, ConfigDict, Field, field_validator
 
 from chukai.api import caller, created, ok
 from chukai.common.text import Text10k, Text20k, Title
-from chukai.common.types import Input, IsoDate, IsoDateTime, Yen
+from chukai.common.types import Flag, Input, IsoDate, IsoDateTime, Yen
 from chukai.contracts.selectors import contract_detail
 from chukai.contracts.validation import MAX_JPY, MAX_MILESTONES
 from chukai.errors import Invalid
@@ -39,6 +39,7 @@ class JobIn(Input):
     category: Category | None = None
     apply_by: IsoDateTime | None = None  # 募集期限; 14 days from now when not given
     due_date: IsoDate | None = None
+    withholding_tax: Flag = False  # 源泉徴収 by the client (DOMAIN §12)
 
 
 _NOT_NULL = ("title", "description", "budget_jpy", "pricing")

@@ -23,6 +23,9 @@ class Job(models.Model):
     created_at = models.DateTimeField()
     apply_by = models.DateTimeField()  # 募集期限: no proposals after it
     due_date = models.DateField(null=True, blank=True)  # 希望納期 (optional)
+    # 源泉徴収 (DOMAIN §12): the client withholds income tax from an individual worker's pay; the
+    # contract formed from the job decides (issue 11, helper "tax").
+    withholding_tax = models.BooleanField(default=False)
     edited_at = models.DateTimeField(null=True, blank=True)
     # NFKC + casefold of title and description, kept by the services: one column that the search
     # matches with LIKE on both databases (a trigram GIN index serves it on PostgreSQL).

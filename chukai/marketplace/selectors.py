@@ -47,6 +47,7 @@ def job_dict(job: Job, *, locale: str = "ja", now: dt.datetime | None = None) ->
         "status": "open" if is_open(job, now) else "closed",
         "apply_by": job.apply_by,
         "due_date": job.due_date,
+        "withholding_tax": job.withholding_tax,
         "created_at": job.created_at,
         "edited_at": job.edited_at,
     }

@@ -97,6 +97,10 @@ def _clean_job_fields(data: dict[str, Any], errors: dict[str, str]) -> dict[str,
         out["apply_by"] = _clean_apply_by(data["apply_by"], errors)
     if "due_date" in data:
         out["due_date"] = _clean_due_date(data["due_date"], "due_date", errors)
+    if "withholding_tax" in data:
+        if not isinstance(data["withholding_tax"], bool):
+            errors["withholding_tax"] = "Give true or false."
+        out["withholding_tax"] = data["withholding_tax"]
     return out
 
 
@@ -111,6 +115,7 @@ def job_post(
     category: str | None = None,
     apply_by: dt.datetime | None = None,
     due_date: dt.date | None = None,
+    withholding_tax: bool = False,
 ) -> Job:
     errors: dict[str, str] = {}
     fields = _clean_job_fields(
@@ -123,6 +128,7 @@ def job_post(
             "category": category,
             "apply_by": apply_by,
             "due_date": due_date,
+            "withholding_tax": withholding_tax,
         },
         errors,
     )

@@ -195,3 +195,9 @@ def test_fee_preview_is_what_the_worker_is_paid(client_api, worker_api, policy):
     assert worker_api.post(f"/api/contracts/{c['id']}/milestones/{mid}/deliver").status_code == 200
     assert client_api.post(f"/api/contracts/{c['id']}/milestones/{mid}/accept").status_code == 200
     assert worker_api.get("/api/me").json()["balance_jpy"] == preview["worker_receives_jpy"]
+
+
+def test_withholding_tax_flag_on_a_job(client_api):
+    assert job(client_api)["withholding_tax"] is False
+    assert job(client_api, withholding_tax=True)["withholding_tax"] is True
+    assert client_api.post("/api/jobs", {**JOB, "withholding_tax": "yes"}).status_code == 422
