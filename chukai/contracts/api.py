@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Literal
 
 from django.http import HttpRequest, HttpResponse
 from ninja import Router
@@ -70,8 +70,15 @@ def contract_get(request: HttpRequest, contract_id: int) -> HttpResponse:
 
 
 @router.get("/contracts/{contract_id}/timeline", response=list)
-def contract_timeline(request: HttpRequest, contract_id: int) -> HttpResponse:
-    contract = selectors.contract_for(user=caller(request), contract_id=contract_id)
+def contract_timeline(request: HttpRequest, contract_id: int, format: Literal["json", "csv"] = "json") -> HttpResponse:
+    user = caller(request)
+    contract = selectors.contract_for(user=user, contract_id=contract_id)
+    if format == "csv":  # for Excel on a Japanese PC (DOMAIN §12): BOM, the caller's zone and language
+        from chukai.documents.exports import timeline_csv
+
+        response = HttpResponse(timeline_csv(contract=contract, user=user), content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = f'attachment; filename="contract-{contract.pk}-timeline.csv"'
+        return response
     return ok(selectors.contract_timeline(contract=contract))
 
 

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-import json
 from collections.abc import Callable
 from typing import Any
 
@@ -18,6 +16,7 @@ from django.views.decorators.http import require_POST
 from chukai import clock
 from chukai.contracts import selectors as contract_selectors
 from chukai.contracts import services as contract_services
+from chukai.documents.exports import timeline_csv
 from chukai.errors import NotFound
 from chukai.messaging import services as messaging_services
 from chukai.web import integrations, labels
@@ -251,10 +250,6 @@ def plan_change_decide(request: HttpRequest, contract_id: int, change_id: int, v
 def contract_timeline_export(request: HttpRequest, contract_id: int) -> HttpResponse:
     """The timeline as CSV: the evidence for a dispute, to keep."""
     contract = _contract(request, contract_id)
-    resp = HttpResponse(content_type="text/csv; charset=utf-8")
+    resp = HttpResponse(timeline_csv(contract=contract, user=me(request)), content_type="text/csv; charset=utf-8")
     resp["Content-Disposition"] = f'attachment; filename="contract-{contract.pk}-timeline.csv"'
-    w = csv.writer(resp)
-    w.writerow(["at", "actor_role", "actor_id", "kind", "detail"])
-    for e in contract_selectors.contract_timeline(contract=contract):
-        w.writerow([e["at"].isoformat(), e["actor_role"], e["actor"] or "", e["kind"], json.dumps(e["detail"])])
     return resp
