@@ -74,7 +74,7 @@ def password_problems(
 def token_issue(*, user: User) -> str:
     """A new API token for a signed-in user; it stops working CHUKAI_API_TOKEN_DAYS from now."""
     key = secrets.token_urlsafe(32)
-    now = clock.now()
+    now = clock.real_now()  # infrastructure time: a manual clock moved months ahead signs no one out
     ApiToken.objects.create(
         user=user,
         key_hash=_hash(key),
@@ -95,7 +95,7 @@ def user_for_token(key: str) -> User | None:
     """The active user of an unexpired token, in one query."""
     token = (
         ApiToken.objects.select_related("user")
-        .filter(key_hash=_hash(key), expires_at__gt=clock.now(), user__is_active=True)
+        .filter(key_hash=_hash(key), expires_at__gt=clock.real_now(), user__is_active=True)
         .first()
     )
     return token.user if token is not None else None

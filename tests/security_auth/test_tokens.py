@@ -63,16 +63,20 @@ def test_tokens_expire_after_the_configured_days(settings):
         assert _me(short) == 401
 
 
-def test_expiry_follows_the_manual_clock(settings):
+def test_moving_the_manual_clock_expires_no_token(settings):
+    """Expiry is real time, like the sign-in locks: a demo or a story that moves the manual clock
+    months ahead (deadlines, auto-cancellation) does not sign its users out."""
     from chukai import clock
 
     settings.CHUKAI_MANUAL_CLOCK = True
-    clock.manual_set(dt.datetime(2026, 12, 1, tzinfo=dt.UTC))
+    clock.manual_set(dt.datetime(2026, 9, 1, tzinfo=dt.UTC))
     email = new_email()
     api_signup(email)
     key = _new_token(email)
-    clock.manual_set(dt.datetime(2026, 12, 31, tzinfo=dt.UTC))
-    assert _me(key) == 401
+    clock.manual_set(dt.datetime(2027, 3, 1, tzinfo=dt.UTC))
+    assert _me(key) == 200
+    with time_machine.travel(dt.datetime.now(dt.UTC) + dt.timedelta(days=31)):
+        assert _me(key) == 401
 
 
 def test_a_web_password_change_revokes_every_token():
