@@ -244,6 +244,18 @@ def milestone_fund(
             if method == Payment.BANK_TRANSFER and quote["charge_jpy"] > 0:
                 _transfer_start(contract, milestones, m, quote, balance, user_id)
                 return contract
+            if quote["charge_jpy"] == 0:  # the balance covers it all: no payment method, no Payment row
+                moved = escrow_fund(
+                    contract=contract,
+                    milestones=milestones,
+                    milestone=m,
+                    quote=quote,
+                    balance=balance,
+                    from_gateway_jpy=0,
+                    key=f"fund:{m.pk}",
+                )
+                _funded(contract, milestones, m, moved, actor_id=user_id, payment=None)
+                return contract
             gateway = get_gateway()
             payment = _payment_new(contract, m, quote, method=Payment.CARD, gateway=gateway.name)
             if quote["charge_jpy"]:
@@ -681,16 +693,25 @@ def plan_change_decide(*, user_id: int, change_id: int, accept: bool) -> Contrac
         change.save(update_fields=["status", "decided_at"])
         if accept:
             kept = [m for m in milestones if m.status != Milestone.UNFUNDED]
-            Milestone.objects.filter(contract=contract, status=Milestone.UNFUNDED).delete()
-            start = max((m.position for m in kept), default=0) + 1
+            replaced = [m for m in milestones if m.status == Milestone.UNFUNDED]
+            # A replaced milestone with payment history (a declined card, an expired transfer) stays,
+            # cancelled, as evidence; the others are deleted.
+            paid_at = set(Payment.objects.filter(milestone__in=replaced).values_list("milestone_id", flat=True))
+            for m in replaced:
+                if m.pk in paid_at:
+                    m.status = Milestone.CANCELLED
+                    m.settled_at = clock.now()
+                    m.save(update_fields=["status", "settled_at"])
+            Milestone.objects.filter(pk__in=[m.pk for m in replaced if m.pk not in paid_at]).delete()
+            start = max((m.position for m in kept + replaced), default=0) + 1
             new = Milestone.objects.bulk_create(
                 [
                     Milestone(contract=contract, position=start + i, title=x["title"], amount_jpy=x["amount_jpy"])
                     for i, x in enumerate(change.milestones)
                 ]
             )
-            milestones = kept + list(new)
-            contract.amount_jpy = sum(m.amount_jpy for m in milestones)
+            contract.amount_jpy = sum(m.amount_jpy for m in kept + list(new))
+            milestones = kept + [m for m in replaced if m.pk in paid_at] + list(new)
             contract.save(update_fields=["amount_jpy"])
         event_add(
             contract=contract,

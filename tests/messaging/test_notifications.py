@@ -100,11 +100,16 @@ def test_core_events_notify_with_texts(pair):
     worker_titles = [n["title"] for n in worker.get("/api/me/notifications").json()]
     assert worker_titles == [
         "Payment confirmed: 記事10本 (¥45,000)",
+        "¥45,000 added to your balance (SEO記事作成)",
         "Escrow funded: 記事10本 (¥50,000)",
         "Contract formed: SEO記事作成",
     ]
     client_titles = [n["title"] for n in client.get("/api/me/notifications").json()]
-    assert client_titles == ["完了報告が届きました：記事10本", "新しい提案が届きました：SEO記事作成（50,000円）"]
+    assert client_titles == [
+        "完了報告が届きました：記事10本",
+        "仮払いが完了しました：記事10本（50,000円）",  # both parties are told when escrow is in place
+        "新しい提案が届きました：SEO記事作成（50,000円）",
+    ]
 
 
 def test_notification_list_and_mark_read(pair):

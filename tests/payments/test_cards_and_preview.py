@@ -142,3 +142,23 @@ def test_bad_payment_method_is_422(client_api, worker_api):
     r = fund(client_api, c, mid, {"type": "cash"})
     assert r.status_code == 422, r.content
     assert_same_state(before, db_state())
+
+
+def test_plan_change_after_a_declined_card_keeps_the_payment_record(client_api, worker_api):
+    """A milestone with payment history cannot be deleted (the record is evidence): it is cancelled."""
+    c = make_contract(client_api, worker_api, milestones=[{"title": "a", "amount_jpy": 10_000}])
+    mid = c["milestones"][0]["id"]
+    assert fund(client_api, c, mid, {"type": "card", "token": "tok_declined"}).status_code == 409
+    r = worker_api.post(
+        f"/api/contracts/{c['id']}/plan-changes", {"milestones": [{"title": "b", "amount_jpy": 20_000}]}
+    )
+    assert r.status_code == 201, r.content
+    r = client_api.post(f"/api/plan-changes/{r.json()['id']}/accept")
+    assert r.status_code == 200, r.content
+    detail = r.json()
+    assert [(m["title"], m["status"]) for m in detail["milestones"]] == [("a", "cancelled"), ("b", "unfunded")]
+    assert detail["amount_jpy"] == 20_000 and detail["status"] == "awaiting_escrow"
+    assert Payment.objects.get(milestone_id=mid).status == "declined"
+    new = detail["milestones"][1]["id"]
+    assert fund(client_api, c, new).status_code == 200
+    assert_ledger_invariants()

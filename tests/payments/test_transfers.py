@@ -7,6 +7,7 @@ import datetime as dt
 
 from chukai.contracts.models import Event
 from chukai.ledger.models import LedgerTransaction
+from chukai.messaging.models import OutboxEmail
 from chukai.payments.models import Payment, PaymentEvent, WebhookCall
 from tests.conftest import make_contract
 from tests.foundation.invariants import assert_ledger_invariants, assert_same_state, db_state
@@ -68,6 +69,11 @@ def test_story_s7_short_then_rest_escrowed_once_duplicates_change_nothing(client
     assert Payment.objects.get(pk=pay["id"]).status == "succeeded"
     assert "milestone_funded" in notification_kinds(worker_api)
     assert "escrow_in_place" in notification_kinds(client_api)
+    # and by email, each in their language, with the amount
+    mails = {m.kind: m for m in OutboxEmail.objects.filter(contract_id=c["id"])}
+    assert mails["milestone_funded"].user_id == worker_api.user_id and "50,000" in mails["milestone_funded"].subject
+    assert mails["escrow_in_place"].user_id == client_api.user_id and "50,000" in mails["escrow_in_place"].subject
+    assert "仮払い" in mails["escrow_in_place"].subject
     assert_ledger_invariants()
     # the last event delivered again: nothing changes
     before = db_state(labels=NOT_LOGS)
@@ -119,6 +125,7 @@ def test_pay_by_expiry_by_the_clock_then_a_late_transfer(client_api, worker_api,
     assert r.status_code == 200
     assert milestone(client_api, c["id"], mid)["status"] == "escrowed"  # the balance covered it all
     assert balance(client_api) == 0
+    assert list(Payment.objects.filter(milestone_id=mid).values_list("status", flat=True)) == ["expired"]
     assert_ledger_invariants()
 
 
@@ -145,6 +152,16 @@ def test_contract_ending_cancels_the_pending_transfer(client_api, worker_api, cl
     r = fund(client_api, c, b, {"type": "bank_transfer"})
     pay = next(x for x in r.json()["milestones"] if x["id"] == b)["payment"]
     transfer(pay["id"], 5_000)
+    # the remedies' preview (the same end plan the ending uses): the awaited milestone is cancelled and
+    # what its transfer held goes back to the client
+    r = client_api.get(f"/api/contracts/{c['id']}/contact-reminders/preview")
+    assert r.status_code == 200, r.content
+    preview = {row["id"]: row for row in r.json()["outcome"]["milestones"]}
+    assert (preview[b]["from"], preview[b]["becomes"], preview[b]["client_jpy"]) == (
+        "awaiting_payment",
+        "cancelled",
+        5_000,
+    )
     r = client_api.post(f"/api/contracts/{c['id']}/termination-requests", {"reason": "予算の都合で中止します"})
     assert r.status_code == 201, r.content
     r = worker_api.post(f"/api/termination-requests/{r.json()['id']}/agree")
@@ -156,6 +173,8 @@ def test_contract_ending_cancels_the_pending_transfer(client_api, worker_api, cl
     assert balance(client_api) == 15_000  # the refunded escrow and the transfer that had arrived
     assert_ledger_invariants()
     assert LedgerTransaction.objects.filter(idempotency_key=f"transfer_release:{pay['id']}").count() == 1
+    settled = Event.objects.get(contract_id=c["id"], kind="settled").detail["milestones"]
+    assert next(x for x in settled if x["id"] == b)["client_jpy"] == preview[b]["client_jpy"]  # the preview held
 
 
 def test_actions_say_why_while_a_transfer_is_awaited(client_api, worker_api, clock):
