@@ -144,8 +144,10 @@ def _storable_text(node: Any) -> None:
 def _body_is_an_object(request_body: dict[str, Any]) -> None:
     """An optional body is an object or no body at all — a JSON `null` (or `[]`, `123`) is refused,
     so the document does not offer `null` (ninja writes an optional body as `anyOf [object, null]`)."""
-    for media in request_body.get("content", {}).values():
+    for media_type, media in request_body.get("content", {}).items():
         body = media.get("schema", {})
+        if media_type == "multipart/form-data" and body.get("type") == "object":
+            body.setdefault("additionalProperties", False)  # only the declared parts are read
         options = body.get("anyOf")
         if isinstance(options, list) and any(o.get("type") == "null" for o in options):
             rest = [o for o in options if o.get("type") != "null"]

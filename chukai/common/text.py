@@ -128,6 +128,7 @@ DisplayName = Annotated[str, _one_line(100), _checker(one_line_error, required=T
 Title = Annotated[str, _one_line(200), _checker(one_line_error, required=True)]
 # Multi-line texts (CR LF becomes LF before the length is counted).
 Text2k = Annotated[str, _NEWLINES, _multi_line(2_000, required=False), _checker(multi_line_error, required=False)]
+Text500 = Annotated[str, _NEWLINES, _multi_line(500), _checker(multi_line_error, required=True)]
 Text5k = Annotated[str, _NEWLINES, _multi_line(5_000), _checker(multi_line_error, required=True)]
 Text10k = Annotated[str, _NEWLINES, _multi_line(10_000), _checker(multi_line_error, required=True)]
 OptionalText10k = Annotated[

@@ -8,6 +8,7 @@ from django.http import HttpRequest, HttpResponse
 from ninja import Field, Query, Router
 
 from chukai.api import caller, created, ok
+from chukai.common.text import Text500
 from chukai.common.types import Input, IsoDate, Yen
 from chukai.contracts.validation import MAX_JPY
 from chukai.errors import Forbidden, NotFound
@@ -37,7 +38,7 @@ class BatchIn(Input):
 
 
 class ReturnIn(Input):
-    reason: str = Field(min_length=1, max_length=500, pattern=r"\S")
+    reason: Text500
 
 
 @router.get("/me/balance", response=dict)
