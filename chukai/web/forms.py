@@ -200,6 +200,10 @@ def parse_milestones(text: str, *, required: bool) -> list[dict[str, Any]] | Non
             yen = int(amount.replace(",", "")) if sep else None
         except ValueError:
             yen = None
+        if title and text_rules.one_line_error(title):  # a milestone title is one line, as in the API
+            raise forms.ValidationError(
+                _("Control, line-break and text-direction characters are not allowed here.") + f" ({i})"
+            )
         if not title or yen is None or not 1 <= yen <= MAX_YEN or len(title) > 200:
             raise forms.ValidationError(
                 _("Line %(n)d: write “title, amount” with an amount from ¥1 to ¥100,000,000.") % {"n": i}

@@ -367,3 +367,24 @@ def test_staff_console_is_a_403_page_for_a_signed_in_non_staff_user(db: Any) -> 
     assert c.get("/staff/dashboard").status_code == 403
     anonymous = Client().get("/staff/")
     assert anonymous.status_code == 302 and "/login" in anonymous["Location"]
+
+
+def test_web_milestone_lines_are_one_line_titles(client_api: Api) -> None:
+    job = client_api.post("/api/jobs", {"title": "翻訳", "description": "英日", "budget_jpy": 2000, "pricing": "fixed"})
+    web = Client()
+    r = web.post(
+        "/signup",
+        {
+            "email": "webworker@example.com",
+            "display_name": "作業者",
+            "password": "correct horse battery",
+            "locale": "ja",
+            "time_zone": "Asia/Tokyo",
+        },
+    )
+    assert r.status_code == 302
+    url = f"/jobs/{job.json()['id']}/propose"
+    bad = web.post(url, {"amount_jpy": "2000", "message": "できます", "milestones": "前半\u202e, 1000\n後半, 1000"})
+    assert bad.status_code == 422 and "milestones" in bad.context["form"].errors
+    good = web.post(url, {"amount_jpy": "2000", "message": "できます", "milestones": "前半, 1000\r\n後半, 1000"})
+    assert good.status_code == 302
