@@ -25,7 +25,7 @@ log = logging.getLogger("chukai.worker")
 LEASE = dt.timedelta(seconds=30)
 MAX_ATTEMPTS = 8
 CLOCK_HORIZON = dt.datetime(2100, 12, 31, 23, 59, 59, tzinfo=dt.UTC)  # the manual clock goes no further
-CLOCK_WAIT = dt.timedelta(seconds=60)  # how long `clock_advance` waits for a row another worker holds
+CLOCK_WAIT = dt.timedelta(seconds=45)  # > one lease (a dead holder is taken over), < gunicorn's 60 s timeout
 
 
 def deadline_schedule(
