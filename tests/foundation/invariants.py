@@ -4,7 +4,8 @@ Import from any test:
 
     from tests.foundation.invariants import assert_ledger_invariants, db_state
 
-`assert_ledger_invariants()` runs three aggregate queries, whatever the data size.
+`assert_ledger_invariants()` runs five aggregate queries, whatever the data size (the last two: each
+user's payouts-pending account against their open withdrawals).
 """
 
 from __future__ import annotations
