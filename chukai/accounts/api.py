@@ -6,7 +6,7 @@ from django.conf import settings
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from ninja import Router
-from pydantic import Field
+from pydantic import AfterValidator, Field
 
 from chukai.accounts import services, signin
 from chukai.accounts.selectors import me_dict, profile_dict
@@ -22,7 +22,7 @@ from chukai.api import (
     problem,
 )
 from chukai.common.models import IdempotencyRecord
-from chukai.common.text import DisplayName, TimeZone
+from chukai.common.text import DisplayName, TimeZone, one_line_error
 from chukai.common.types import Input
 from chukai.errors import RateLimited
 from chukai.ledger.selectors import user_ledger_entries
@@ -109,6 +109,35 @@ def logout(request: HttpRequest) -> HttpResponse:
 @router.get("/me", response=dict)
 def me(request: HttpRequest) -> HttpResponse:
     return ok(me_dict(caller(request)))
+
+
+def _one_line(value: str) -> str:
+    message = one_line_error(value)
+    if message:
+        raise ValueError(message)
+    return value
+
+
+LegalName = Annotated[str, Field(max_length=200), AfterValidator(_one_line)]  # blank: the display name is printed
+
+
+class MeIn(Input):
+    """PATCH /api/me: only the fields sent change (API.md "Tax and papers"); the defaults are never
+    used (unset fields are left out). Only the registration number may be null (removes it)."""
+
+    display_name: DisplayName = ""
+    locale: Literal["ja", "en"] = "ja"
+    time_zone: TimeZone = "Asia/Tokyo"
+    entity_type: Literal["individual", "company"] = "individual"
+    legal_name: LegalName = ""
+    # T + 13 digits with its check digit; full-width digits, spaces and hyphens are accepted.
+    invoice_registration_number: Annotated[str, Field(max_length=40)] | None = None
+
+
+@router.patch("/me", response=dict)
+def me_patch(request: HttpRequest, data: MeIn) -> HttpResponse:
+    changes = data.model_dump(exclude_unset=True)
+    return ok(me_dict(services.me_update(user=caller(request), changes=changes)))
 
 
 @router.get("/me/ledger", response=list)

@@ -39,6 +39,12 @@ class User(AbstractBaseUser, PermissionsMixin):
     date_joined = models.DateTimeField(auto_now_add=True)
     last_seen_at = models.DateTimeField(null=True, blank=True)
     email_status = models.CharField(max_length=10, choices=EMAIL_STATUSES, default="ok")
+    # Who the party is on papers (DOMAIN §12, chukai.documents): 個人 or 法人, the legal name printed on
+    # invoices (display_name when blank) and the qualified-invoice registration number (T + 13 digits, or "").
+    ENTITY_TYPES = [("individual", "individual"), ("company", "company")]
+    entity_type = models.CharField(max_length=10, choices=ENTITY_TYPES, default="individual")
+    legal_name = models.CharField(max_length=200, blank=True, default="")
+    invoice_registration_number = models.CharField(max_length=14, blank=True, default="")
 
     objects = UserManager()
 

@@ -23,6 +23,9 @@ def me_dict(user: User) -> dict[str, Any]:
         "time_zone": user.time_zone,
         "email_status": user.email_status,
         "last_seen_at": user.last_seen_at,
+        "entity_type": user.entity_type,
+        "legal_name": user.legal_name,
+        "invoice_registration_number": user.invoice_registration_number or None,
     }
     for fn in ME_EXTRAS:
         fn(user, out)

@@ -130,3 +130,47 @@ def user_touch_last_seen(*, user: User) -> None:
     if user.last_seen_at is None or now - user.last_seen_at >= LAST_SEEN_EVERY or user.last_seen_at > now:
         User.objects.filter(pk=user.pk).update(last_seen_at=now)
         user.last_seen_at = now
+
+
+# --- the account's own settings and who the user is on papers (DOMAIN §12) ------------------------
+
+REGISTRATION_NUMBER_MESSAGE = (
+    "登録番号は T と13桁の数字で、先頭の数字がチェックデジットです（国税庁の法人番号と同じ計算）。"
+    " / A registration number is T and 13 digits whose first digit is the check digit."
+)
+ME_FIELDS = ("display_name", "locale", "time_zone", "entity_type", "legal_name", "invoice_registration_number")
+
+
+def me_update(*, user: User, changes: dict[str, Any]) -> User:
+    """Change the caller's own settings; only the keys given change. A registration number is
+    normalized (full-width, hyphens, spaces) and must pass the check digit; null or "" removes it."""
+    from chukai.ledger.tax import registration_number_normalize, registration_number_valid
+
+    errors: dict[str, str] = {}
+    updates: dict[str, Any] = {}
+    for field in ME_FIELDS:
+        if field not in changes:
+            continue
+        value = changes[field]
+        if field == "invoice_registration_number":
+            value = registration_number_normalize(value or "")
+            if value and not registration_number_valid(value):
+                errors[field] = REGISTRATION_NUMBER_MESSAGE
+                continue
+        elif field == "entity_type" and value not in ("individual", "company"):
+            errors[field] = "individual（個人） or company（法人）."
+            continue
+        elif field == "legal_name":
+            value = (value or "").strip()
+        updates[field] = value
+    if errors:
+        raise Invalid(errors)
+    if updates:
+        with transaction.atomic():
+            locked = User.objects.select_for_update().get(pk=user.pk)
+            for field, value in updates.items():
+                setattr(locked, field, value)
+            locked.save(update_fields=list(updates))
+        for field, value in updates.items():
+            setattr(user, field, value)
+    return user

@@ -63,6 +63,8 @@ BEYOND_SCHEMA: dict[str, set[str]] = {
     "PUT /api/proposals/{proposal_id}": {"milestones"},
     # The budget range's maximum may not be below its minimum.
     "GET /api/jobs": {"max_budget_jpy"},
+    # DOMAIN §12: the registration number's check digit (full-width digits and hyphens are accepted).
+    "PATCH /api/me": {"invoice_registration_number"},
 }
 # The gateway's webhook is authenticated by an HMAC of its body in a header: no schema-valid
 # request made up here carries a valid one, so its 400 refusals are expected.
