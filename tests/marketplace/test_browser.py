@@ -70,3 +70,56 @@ def test_search_page_keeps_filters_in_the_url(new_page):
     go(page, "/jobs?q=LOGO")  # Latin letters in any case
     assert [t.strip() for t in page.locator("#job-results h2").all_inner_texts()] == ["Logo for a café"]
     shot(page, "market-02-search-latin")
+
+
+def test_proposal_flow_from_both_sides_and_the_todo_panel(new_page):
+    import re
+
+    client = new_page()
+    worker = new_page(width=390, height=844)  # the worker is on a phone
+    rival = new_page()
+    signup(client, "発注者")
+    signup(worker, "デザイナー")
+    signup(rival, "別のデザイナー")
+
+    go(client, "/jobs/new")
+    client.fill("#id_title", "会社ロゴの作成")
+    client.fill("#id_description", "シンプルなロゴをお願いします。")
+    client.fill("#id_budget_jpy", "50000")
+    client.select_option("#id_category", "design")
+    client.check("input[name=policy][value=lancers]")
+    client.get_by_role("button", name="依頼を掲載する").click()
+    client.wait_for_url(re.compile(r"/jobs/\d+$"))
+    job_url = client.url
+
+    for page, amount in ((rival, "45000"), (worker, "50000")):
+        page.goto(job_url)
+        assert "受取額" in page.inner_text("#fee-preview") or "you will receive" in page.inner_text("#fee-preview")
+        page.fill("#id_amount_jpy", amount)
+        page.fill("#id_message", "よろしくお願いします。")
+        page.get_by_role("button", name="提案を送る").click()
+        page.get_by_text("提案を送りました。").wait_for()
+    assert worker.locator("#propose").count() == 0  # one proposal per worker: the form is gone
+    shot(worker, "market-03-proposal-sent-phone")
+
+    client.goto(job_url)
+    rows = client.locator("#proposals tbody tr")
+    assert rows.count() == 2
+    assert "別のデザイナー" in rows.nth(0).inner_text() and "ペナルティ 0" in rows.nth(0).inner_text()
+    shot(client, "market-04-proposals-client")
+    rows.nth(0).get_by_role("button", name="この提案を見送る").click()
+    client.get_by_text("提案を見送りました。").wait_for()
+    rival.goto(job_url)
+    assert "見送" in rival.inner_text("#proposals")
+    go(rival, "/notifications")
+    assert rival.get_by_text("提案が見送られました：会社ロゴの作成").first.is_visible()
+
+    client.goto(job_url)
+    client.get_by_role("button", name="この提案で契約する").click()
+    client.wait_for_url(re.compile(r"/contracts/\d+$"))
+    go(client, "/dashboard")
+    panel = client.locator("#todo")
+    assert (
+        "要対応" in panel.inner_text() and "仮払いする" in panel.inner_text() and "会社ロゴの作成" in panel.inner_text()
+    )
+    shot(client, "market-05-todo-panel")
