@@ -40,7 +40,3 @@ def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return int(s.getsockname()[1])
-
-
-# The browser fixtures of the e2e suite (Playwright + Debian's chromium, a live server).
-from tests.e2e.conftest import browser, new_page, site  # noqa: E402, F401

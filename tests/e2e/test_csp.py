@@ -1,5 +1,7 @@
 """The Content-Security-Policy in a real browser: every page carries it, nothing on them breaks
-it (no inline script, style or handler), and htmx still polls and swaps under it."""
+it (no inline script, style or handler), and htmx still polls and swaps under it.
+
+Here beside the other browser tests: one Playwright session fixture for the whole run."""
 
 from __future__ import annotations
 
