@@ -50,3 +50,40 @@ def detail(doc: Document) -> dict[str, Any]:
     """The stored payload, as issued (API.md: id, kind, number, issued_at, qualified, issuer,
     recipient, lines, subtotal_excl_tax_jpy, tax_jpy, withholding_jpy, total_jpy, and more)."""
     return {"id": doc.pk, "milestone_id": doc.milestone_id, "contract_id": doc.contract_id, **doc.payload}
+
+
+KIND_WORDS = {
+    "invoice": ("請求書", "Invoice"),
+    "receipt": ("領収書", "Receipt"),
+    "payment_notice": ("支払通知書", "Payment notice"),
+    "fee_invoice": ("手数料の請求書", "Invoice for fees"),
+    "cancellation": ("取消通知書", "Cancellation"),
+}
+
+
+def papers_for_page(*, user: Any, contract_id: int | None = None) -> list[dict[str, Any]]:
+    """The reader's papers (of one contract, or all of theirs), newest first, in the page's language."""
+    from django.utils.translation import get_language
+
+    if not getattr(user, "is_authenticated", False):
+        return []
+    rows = Document.objects.filter(_visible(user) if contract_id is not None else Q(issuer=user) | Q(recipient=user))
+    if contract_id is not None:
+        rows = rows.filter(contract_id=contract_id)
+    ja = (get_language() or "ja").startswith("ja")
+    out = []
+    for d in rows.select_related("milestone").order_by("-issued_at", "-id")[:500]:
+        words = KIND_WORDS.get(d.kind, (d.kind, d.kind))
+        out.append(
+            {
+                "id": d.pk,
+                "kind": words[0] if ja else words[1],
+                "number": d.number,
+                "issued_on": d.payload.get("issued_on", ""),
+                "milestone": d.milestone.title if d.milestone else "",
+                "contract_id": d.contract_id,
+                "total_jpy": d.payload.get("total_jpy"),
+                "received": d.recipient_id == user.pk,
+            }
+        )
+    return out

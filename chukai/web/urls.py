@@ -1,5 +1,6 @@
 from django.urls import path
 
+from chukai.documents import views as documents
 from chukai.web.views import auth, contracts, jobs, money_in, pages, payouts, remedies, staff
 
 app_name = "web"
@@ -11,6 +12,8 @@ urlpatterns = [
     path("logout", auth.logout_view, name="logout"),
     path("account", auth.account, name="account"),
     path("account/password", auth.password_change, name="password_change"),
+    path("account/papers", documents.account_papers, name="account_papers"),
+    path("documents/<int:document_id>.pdf", documents.document_pdf, name="document_pdf"),
     path("language", auth.language, name="language"),
     path("dashboard", pages.dashboard, name="dashboard"),
     path("notifications", pages.notifications, name="notifications"),
