@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import pytest
-from django.utils import translation
-from django.utils.translation import gettext
 
 from chukai.payouts.models import BankAccount
 from tests.conftest import signup
@@ -41,11 +39,7 @@ def test_each_wrong_field_is_refused_with_its_own_message(field, value, says):
     worker = signup("worker")
     body = refused(lambda: put_account(worker, **{field: value}), 422)
     assert list(body["fields"]) == [field]
-    message = body["fields"][field][0]  # an English msgid; the pages show its Japanese translation
-    with translation.override("ja"):
-        ja = gettext(message)
-    assert ja != message, message
-    assert says in message or says in ja, (message, ja)
+    assert says in body["fields"][field][0]
     assert not BankAccount.objects.exists()
 
 
