@@ -10,11 +10,14 @@ import zoneinfo
 from typing import Any
 
 from django.db.models import Q, Sum
+from django.utils.translation import gettext_noop
 
 from chukai import clock
 from chukai.accounts.models import User
+from chukai.contracts.models import Contract
 from chukai.errors import Invalid, NotFound
 from chukai.ledger.models import Account, Leg
+from chukai.ledger.selectors import user_balance_jpy
 from chukai.payouts import rules, schedule
 from chukai.payouts.models import BankAccount, PayoutBatch, Withdrawal
 
@@ -29,22 +32,24 @@ def cutoff_for(*, pay_date: dt.date) -> dt.datetime:
     return schedule.cutoff_for(pay_date)
 
 
-def _balance(user_id: int) -> int:
-    total = Leg.objects.filter(account__kind=Account.BALANCE, account__user_id=user_id).aggregate(s=Sum("amount"))
-    return int(total["s"] or 0)
-
-
 def balance_summary(*, user_id: int) -> dict[str, Any]:
     pending = Withdrawal.objects.filter(user_id=user_id, status__in=Withdrawal.PENDING).aggregate(s=Sum("amount_jpy"))
     return {
-        "balance_jpy": _balance(user_id),
+        "balance_jpy": user_balance_jpy(user_id),
         "pending_withdrawals_jpy": int(pending["s"] or 0),
         "next_pay_date": schedule.pay_date_for(clock.now()),
     }
 
 
 def withdrawal_quote(*, user_id: int, amount_jpy: int) -> dict[str, Any]:
-    """What a request of `amount_jpy` made now would cost, pay and when (no checks, no writes)."""
+    """What a request of `amount_jpy` made now would cost, pay and when (no writes).
+
+    Refuses as the request would (rules.request_check: no_bank_account, below_minimum,
+    insufficient_balance), so the confirm step never offers what the request then refuses.
+    """
+    rules.request_check(
+        amount_jpy=amount_jpy, balance_jpy=user_balance_jpy(user_id), account=bank_account_of(user_id=user_id)
+    )
     return {**rules.amounts(amount_jpy), "pay_date": schedule.pay_date_for(clock.now())}
 
 
@@ -117,7 +122,7 @@ DESCRIPTIONS = {
 def _month_range(month: str, tz: dt.tzinfo) -> tuple[dt.datetime, dt.datetime]:
     m = re.fullmatch(r"(\d{4})-(\d{2})", month or "")
     if not m or not 1 <= int(m.group(2)) <= 12 or int(m.group(1)) < 1:
-        raise Invalid({"month": "年月は YYYY-MM で指定してください。 / Give the month as YYYY-MM."})
+        raise Invalid({"month": gettext_noop("Give the month as YYYY-MM.")})
     year, mon = int(m.group(1)), int(m.group(2))
     start = dt.datetime(year, mon, 1, tzinfo=tz)
     if (year, mon) == (9999, 12):
@@ -194,14 +199,21 @@ def earnings_by_month(*, user_id: int) -> list[dict[str, Any]]:
     """Credits and debits of the balance per month (user's zone), newest month first."""
     tz = _user_tz(user_id)
     months: dict[str, dict[str, Any]] = {}
-    for row in statement(user_id=user_id):
+    rows = statement(user_id=user_id)
+    # A split credits both parties under one kind: only the contract's worker earned it.
+    as_worker = set(
+        Contract.objects.filter(
+            pk__in={r["contract_id"] for r in rows if r["contract_id"]}, worker_id=user_id
+        ).values_list("pk", flat=True)
+    )
+    for row in rows:
         key = row["at"].astimezone(tz).strftime("%Y-%m")
         entry = months.setdefault(key, {"month": key, "credits_jpy": 0, "debits_jpy": 0, "earnings_jpy": 0})
         if row["amount_jpy"] > 0:
             entry["credits_jpy"] += row["amount_jpy"]
         else:
             entry["debits_jpy"] += -row["amount_jpy"]
-        if row["kind"] in ("release", "split") and row["amount_jpy"] > 0:
+        if row["kind"] in ("release", "split") and row["amount_jpy"] > 0 and row["contract_id"] in as_worker:
             entry["earnings_jpy"] += row["amount_jpy"]
     return sorted(months.values(), key=lambda e: e["month"], reverse=True)
 
@@ -257,6 +269,20 @@ def due_withdrawals(*, pay_date: dt.date) -> list[Withdrawal]:
 
 def batches() -> list[PayoutBatch]:
     return list(PayoutBatch.objects.order_by("-pay_date", "-id"))
+
+
+def batch_withdrawals(*, batch_id: int) -> list[Withdrawal]:
+    """The withdrawals of a batch, by id, with their owners (for the staff page)."""
+    return list(Withdrawal.objects.filter(batch_id=batch_id).select_related("user").order_by("id"))
+
+
+def open_withdrawals() -> list[Withdrawal]:
+    """Requests whose cutoff has not passed yet (their owners may still cancel): what is coming."""
+    return list(
+        Withdrawal.objects.filter(status=Withdrawal.REQUESTED, cutoff_at__gte=clock.now())
+        .select_related("user")
+        .order_by("pay_date", "id")
+    )
 
 
 def batch(*, batch_id: int) -> PayoutBatch:

@@ -15,6 +15,7 @@ import datetime as dt
 from typing import Any
 
 from django.db import transaction
+from django.utils.translation import gettext_noop
 
 from chukai import clock
 from chukai.accounts.models import User
@@ -29,35 +30,27 @@ from chukai.payouts.models import BankAccount, PayoutAudit, PayoutBatch, Withdra
 
 # --- bank account -------------------------------------------------------------------
 
+# English msgids; the pages show them in the reader's language (gettext, ja in the .po), as
+# every other service's words (chukai.web.service_texts).
 MESSAGES = {
-    "bank_code": ("金融機関コードは4桁の数字で入力してください。", "The bank code is 4 digits."),
-    "bank_unknown": ("この金融機関コードの銀行が見つかりません。", "No bank has this code."),
-    "branch_code": ("支店コードは3桁の数字で入力してください。", "The branch code is 3 digits."),
-    "branch_unknown": ("この銀行にこの支店コードの支店が見つかりません。", "This bank has no branch with this code."),
-    "account_type": (
-        "口座種別は普通・当座・貯蓄から選んでください。",
-        "The account type is ordinary, checking or savings.",
-    ),
-    "account_number": ("口座番号は7桁以内の数字で入力してください。", "The account number is up to 7 digits."),
-    "holder_empty": ("口座名義（カナ）を入力してください。", "Enter the account holder's name in katakana."),
-    "holder_hiragana": (
-        "口座名義はカタカナで入力してください（ひらがなは使えません）。",
-        "Write the holder's name in katakana, not hiragana.",
-    ),
-    "holder_chars": (
-        "口座名義に使えるのはカタカナ・英数字・スペースと ( ) . - / , だけです。",
-        "The holder's name may use katakana, letters, digits, spaces and ( ) . - / , only.",
-    ),
-    "holder_long": (
-        "口座名義は半角30文字以内で入力してください。",
-        "The holder's name is at most 30 half-width characters.",
-    ),
+    "bank_code": gettext_noop("The bank code is 4 digits."),
+    "bank_unknown": gettext_noop("No bank has this code."),
+    "branch_code": gettext_noop("The branch code is 3 digits."),
+    "branch_unknown": gettext_noop("This bank has no branch with this code."),
+    "account_type": gettext_noop("The account type is ordinary, checking or savings."),
+    "account_number": gettext_noop("The account number is up to 7 digits."),
+    "holder_empty": gettext_noop("Enter the account holder's name in katakana."),
+    "holder_hiragana": gettext_noop("Write the holder's name in katakana, not hiragana."),
+    "holder_chars": gettext_noop("The holder's name may use katakana, letters, digits, spaces and ( ) . - / , only."),
+    "holder_long": gettext_noop("The holder's name is at most 30 half-width characters."),
 }
+WHOLE_YEN = gettext_noop("Must be a whole number of yen.")
+CUTOFF_PASSED = gettext_noop("The cutoff has passed; this withdrawal can no longer be cancelled.")
+REASON_NEEDED = gettext_noop("Give the reason (up to 500 characters).")
 
 
 def _msg(key: str) -> str:
-    ja, en = MESSAGES[key]
-    return f"{ja} / {en}"
+    return MESSAGES[key]
 
 
 def bank_account_check(
@@ -155,33 +148,11 @@ def _lock_balance(user_id: int) -> Account:
 def withdrawal_request(*, user: User, amount_jpy: int) -> Withdrawal:
     """Ask for `amount_jpy` to be paid out: it leaves the balance at once into payouts-pending."""
     if isinstance(amount_jpy, bool) or not isinstance(amount_jpy, int):
-        raise Invalid({"amount_jpy": "整数の円で入力してください。 / A whole number of yen."})
+        raise Invalid({"amount_jpy": WHOLE_YEN})
     with transaction.atomic():
         balance = _lock_balance(user.pk)
         account = BankAccount.objects.filter(user=user, replaced_at__isnull=True).first()
-        if account is None:
-            raise RuleViolation(
-                "no_bank_account", "先に振込先口座を登録してください。 / Register a bank account first."
-            )
-        if account.returned_at is not None:
-            raise RuleViolation(
-                "no_bank_account",
-                "前回の振込が組戻しになりました。口座を登録し直してください。 / "
-                "The last transfer to this account was returned; register the account again.",
-            )
-        if amount_jpy < rules.minimum_jpy():
-            raise RuleViolation(
-                "below_minimum",
-                f"出金は{rules.minimum_jpy():,}円からです。 / The minimum withdrawal is ¥{rules.minimum_jpy():,}.",
-                minimum_jpy=rules.minimum_jpy(),
-            )
-        available = balance_of(balance)
-        if amount_jpy > available:
-            raise RuleViolation(
-                "insufficient_balance",
-                f"残高（{available:,}円）を超えています。 / More than your balance (¥{available:,}).",
-                balance_jpy=available,
-            )
+        rules.request_check(amount_jpy=amount_jpy, balance_jpy=balance_of(balance), account=account)
         now = clock.now()
         pay_date, cutoff = schedule.window_for(now)
         w = Withdrawal.objects.create(
@@ -210,9 +181,7 @@ def withdrawal_cancel(*, user: User, withdrawal_id: int) -> Withdrawal:
         if w.status != Withdrawal.REQUESTED or clock.now() > w.cutoff_at:
             raise RuleViolation(
                 "invalid_state",
-                "締め切りを過ぎたため取り消せません。 / The cutoff has passed; this withdrawal can no longer be cancelled."
-                if w.status == Withdrawal.REQUESTED
-                else f"This withdrawal is {w.status}.",
+                CUTOFF_PASSED if w.status == Withdrawal.REQUESTED else f"This withdrawal is {w.status}.",
                 withdrawal_status=w.status,
                 cutoff_at=w.cutoff_at,
             )
@@ -377,7 +346,7 @@ def withdrawal_return(*, staff: User, withdrawal_id: int, reason: str) -> Withdr
     _require_staff(staff)
     reason = (reason or "").strip()
     if not reason or len(reason) > 500:
-        raise Invalid({"reason": "理由を入力してください（500文字以内）。 / Give the reason (up to 500 characters)."})
+        raise Invalid({"reason": REASON_NEEDED})
     first = Withdrawal.objects.filter(pk=withdrawal_id).values_list("user_id", flat=True).first()
     if first is None:
         raise NotFound("No such withdrawal.")

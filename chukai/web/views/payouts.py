@@ -42,11 +42,8 @@ def _month(value: str | None) -> str | None:
 
 
 def _pick(text: str) -> str:
-    """The payouts services word some refusals as "日本語 / English": show the reader's half."""
-    if " / " not in text:
-        return _(text)
-    ja, en = text.split(" / ", 1)
-    return ja if (get_language() or "ja").startswith("ja") else en
+    """A payouts service's words (English msgids) in the reader's language."""
+    return _(text)
 
 
 def _refusal(exc: RuleViolation) -> str:
@@ -65,7 +62,7 @@ def _refusal(exc: RuleViolation) -> str:
         return _("Not possible: this withdrawal is now “%(status)s”.") % {
             "status": labels.label(labels.WITHDRAWAL_STATUS, status)
         }
-    if exc.code == "no_bank_account" and " / " in exc.detail:
+    if exc.code == "no_bank_account":
         return _pick(exc.detail)
     return labels.label(labels.REASONS, exc.code)
 
@@ -145,15 +142,8 @@ def _same_quote(posted: Any, quote: dict[str, Any]) -> bool:
 
 def _quote(user_id: int, amount: int) -> dict[str, Any]:
     """The quote, refused early (before the confirm step) for what the request would refuse:
-    below the minimum or more than the balance. The request itself checks again under its lock."""
-    quote = payouts.withdrawal_quote(user_id=user_id, amount_jpy=amount)
-    minimum = rules.minimum_jpy()
-    if amount < minimum:
-        raise RuleViolation("below_minimum", minimum_jpy=minimum)
-    balance = payouts.balance_summary(user_id=user_id)["balance_jpy"]
-    if amount > balance:
-        raise RuleViolation("insufficient_balance", balance_jpy=balance)
-    return quote
+    withdrawal_quote runs the request's own checks. The request checks again under its lock."""
+    return payouts.withdrawal_quote(user_id=user_id, amount_jpy=amount)
 
 
 @login_required
@@ -280,7 +270,7 @@ def _totals(items: Iterable[Any]) -> dict[str, int]:
 
 
 def _batch_withdrawals(batch: Any) -> list[Any]:
-    return list(batch.withdrawals.select_related("user").order_by("id"))
+    return payouts.batch_withdrawals(batch_id=batch.pk)
 
 
 def _staff_payouts_page(
