@@ -6,7 +6,7 @@ from django.conf import settings
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from ninja import Router
-from pydantic import AfterValidator, Field
+from pydantic import Field
 
 from chukai.accounts import services, signin
 from chukai.accounts.selectors import me_dict, profile_dict
@@ -22,7 +22,7 @@ from chukai.api import (
     problem,
 )
 from chukai.common.models import IdempotencyRecord
-from chukai.common.text import DisplayName, TimeZone, one_line_error
+from chukai.common.text import DisplayName, TimeZone, _checker, _one_line, one_line_error
 from chukai.common.types import Input
 from chukai.errors import RateLimited
 from chukai.ledger.selectors import user_ledger_entries
@@ -111,14 +111,8 @@ def me(request: HttpRequest) -> HttpResponse:
     return ok(me_dict(caller(request)))
 
 
-def _one_line(value: str) -> str:
-    message = one_line_error(value)
-    if message:
-        raise ValueError(message)
-    return value
-
-
-LegalName = Annotated[str, Field(max_length=200), AfterValidator(_one_line)]  # blank: the display name is printed
+# Blank allowed (the display name is printed then); one line, as the other names, with the same JSON Schema pattern.
+LegalName = Annotated[str, _one_line(200, required=False), _checker(one_line_error, required=False)]
 
 
 class MeIn(Input):

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
-from django.http import HttpRequest, HttpResponse
-from ninja import Router
+from typing import Literal
 
+from django.http import HttpRequest, HttpResponse
+from ninja import Query, Router
+
+from chukai import clock
 from chukai.api import caller, ok
-from chukai.documents import pdf, selectors
+from chukai.documents import exports, pdf, selectors
 
 router = Router(tags=["documents"])
 
@@ -32,3 +35,21 @@ def document_pdf(request: HttpRequest, document_id: int) -> HttpResponse:
     response = HttpResponse(pdf.render(doc.payload), content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="chukai-{doc.kind}-{doc.number}.pdf"'
     return response
+
+
+@router.get("/me/withholding-statement", response=list)
+def withholding_statement(
+    request: HttpRequest,
+    year: int | None = Query(None, ge=2000, le=2100),
+    format: Literal["json", "csv"] = "json",
+) -> HttpResponse:
+    """Per worker, paid and withheld in a year (JST) by the caller as payer (API.md "Tax and papers")."""
+    user = caller(request)
+    year = year or clock.now().astimezone(exports.TOKYO).year
+    rows = selectors.withholding_statement(user=user, year=year)
+    if format == "csv":
+        body = exports.withholding_statement_csv(user=user, year=year, rows=rows)
+        response = HttpResponse(body, content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = f'attachment; filename="chukai-withholding-{year}.csv"'
+        return response
+    return ok(rows)

@@ -55,3 +55,16 @@ def timeline_csv(*, contract: Contract, user: User) -> bytes:
                 ]
             )
     return excel_csv(rows)
+
+
+STATEMENT_COLUMNS = {
+    "ja": ["年", "受注者ID", "受注者", "支払金額（税込）", "源泉徴収税額"],
+    "en": ["Year", "Worker ID", "Worker", "Paid (JPY, tax included)", "Withheld (JPY)"],
+}
+
+
+def withholding_statement_csv(*, user: User, year: int, rows: list[dict[str, Any]]) -> bytes:
+    locale = user.locale if user.locale in STATEMENT_COLUMNS else "ja"
+    body: list[list[Any]] = [STATEMENT_COLUMNS[locale]]
+    body += [[year, r["worker_id"], r["worker_name"], r["paid_jpy"], r["withheld_jpy"]] for r in rows]
+    return excel_csv(body)

@@ -87,3 +87,19 @@ def papers_for_page(*, user: Any, contract_id: int | None = None) -> list[dict[s
             }
         )
     return out
+
+
+def withholding_statement(*, user: Any, year: int) -> list[dict[str, Any]]:
+    """Per worker, what the client paid them in `year` (JST) and withheld (the data a 支払調書 needs),
+    summed from the payment notices the client issued — the same figures the papers show."""
+    rows: dict[int, dict[str, Any]] = {}
+    notices = Document.objects.filter(issuer=user, kind=Document.PAYMENT_NOTICE, year=year).order_by("id")
+    for d in notices:
+        p = d.payload
+        row = rows.setdefault(
+            d.recipient_id,
+            {"worker_id": d.recipient_id, "worker_name": p["recipient"]["name"], "paid_jpy": 0, "withheld_jpy": 0},
+        )
+        row["paid_jpy"] += int(p.get("amount_incl_tax_jpy", 0))
+        row["withheld_jpy"] += int(p.get("withholding_jpy", 0))
+    return sorted(rows.values(), key=lambda r: r["worker_id"])
