@@ -93,11 +93,18 @@ class Withdrawal(models.Model):
     gateway_reference = models.CharField(max_length=100, blank=True)
     returned_at = models.DateTimeField(null=True, blank=True)
     returned_reason = models.CharField(max_length=500, blank=True)
+    # The confirm step's one-time key: a double submit of the same confirmation is one withdrawal.
+    request_key = models.CharField(max_length=64, blank=True, default="")
 
     class Meta:
         indexes = [
             models.Index(fields=["user", "requested_at"]),
             models.Index(fields=["status", "pay_date"]),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "request_key"], condition=~models.Q(request_key=""), name="withdrawal_request_key_once"
+            )
         ]
 
     def __str__(self) -> str:

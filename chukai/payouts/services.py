@@ -145,18 +145,32 @@ def _lock_balance(user_id: int) -> Account:
     return balance
 
 
-def withdrawal_request(*, user: User, amount_jpy: int) -> Withdrawal:
-    """Ask for `amount_jpy` to be paid out: it leaves the balance at once into payouts-pending."""
+def withdrawal_request(*, user: User, amount_jpy: int, key: str = "") -> Withdrawal:
+    """Ask for `amount_jpy` to be paid out: it leaves the balance at once into payouts-pending.
+
+    `key` (the confirm page's one-time key): a repeat with the same key returns the first
+    withdrawal instead of making a second one (a double click, a resent form).
+    """
     if isinstance(amount_jpy, bool) or not isinstance(amount_jpy, int):
         raise Invalid({"amount_jpy": WHOLE_YEN})
+    key = key[:64]
     with transaction.atomic():
-        balance = _lock_balance(user.pk)
+        balance = _lock_balance(user.pk)  # serializes the user's requests: the key check below is race-free
+        if key:
+            first = Withdrawal.objects.filter(user=user, request_key=key).first()
+            if first is not None:
+                return first
         account = BankAccount.objects.filter(user=user, replaced_at__isnull=True).first()
         rules.request_check(amount_jpy=amount_jpy, balance_jpy=balance_of(balance), account=account)
         now = clock.now()
         pay_date, cutoff = schedule.window_for(now)
         w = Withdrawal.objects.create(
-            user=user, requested_at=now, pay_date=pay_date, cutoff_at=cutoff, **rules.amounts(amount_jpy)
+            user=user,
+            requested_at=now,
+            pay_date=pay_date,
+            cutoff_at=cutoff,
+            request_key=key,
+            **rules.amounts(amount_jpy),
         )
         transaction_post(
             kind="withdrawal",

@@ -97,3 +97,18 @@ def test_service_words_are_english_msgids_the_pages_show_in_japanese():
         assert ja != message and not ja.isascii(), (message, ja)
     with translation.override("ja"):
         assert gettext(fields["holder_kana"][0]) == "口座名義はカタカナで入力してください（ひらがなは使えません）。"
+
+
+def test_a_request_repeated_with_its_key_is_one_withdrawal(clock):
+    from chukai.accounts.models import User
+
+    client, worker = signup("client"), signup("worker")
+    earn(client, worker, 20_000)
+    put_account(worker)
+    user = User.objects.get(pk=worker.user_id)
+    first = services.withdrawal_request(user=user, amount_jpy=4_000, key="a" * 32)
+    again = services.withdrawal_request(user=user, amount_jpy=4_000, key="a" * 32)
+    other = services.withdrawal_request(user=user, amount_jpy=4_000, key="b" * 32)
+    assert again.pk == first.pk != other.pk
+    assert selectors.balance_summary(user_id=user.pk)["pending_withdrawals_jpy"] == 8_000
+    check_invariants()

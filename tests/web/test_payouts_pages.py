@@ -403,3 +403,33 @@ def test_every_statement_kind_has_a_word_in_the_glossary():
 
     missing = set(payouts.DESCRIPTIONS) - set(labels.STATEMENT_KINDS)
     assert not missing, f"labels.STATEMENT_KINDS lacks {sorted(missing)}"
+
+
+def test_a_confirmation_sent_twice_is_one_withdrawal(client_page, worker_page):
+    """A double click or a resent form on the confirm step must not request the money twice."""
+    _client, cid, _ = client_page
+    worker, uid, _ = worker_page
+    with time_machine.travel(START, tick=False):
+        balance = _earn(cid, uid)
+        worker.post("/bank-account", BANK)
+        r = worker.post("/balance/withdraw", {"amount_jpy": "3000"})
+        key = r.context["request_key"]
+        assert f'name="request_key" value="{key}"' in _html(r)
+        q = r.context["quote"]
+        form = {
+            "amount_jpy": str(q["amount_jpy"]),
+            "fee_jpy": str(q["fee_jpy"]),
+            "net_jpy": str(q["net_jpy"]),
+            "pay_date": q["pay_date"].isoformat(),
+            "confirm": "1",
+            "request_key": key,
+        }
+        for _ in range(2):
+            assert worker.post("/balance/withdraw", form).status_code == 302
+        assert list(Withdrawal.objects.filter(user_id=uid).values_list("amount_jpy", flat=True)) == [3_000]
+        assert payouts.balance_summary(user_id=uid)["balance_jpy"] == balance - 3_000
+        # A new confirmation (a new key) is a new withdrawal.
+        r = worker.post("/balance/withdraw", {"amount_jpy": "3000"})
+        assert r.context["request_key"] != key
+        assert worker.post("/balance/withdraw", {**form, "request_key": r.context["request_key"]}).status_code == 302
+        assert Withdrawal.objects.filter(user_id=uid).count() == 2

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import uuid
 from collections.abc import Callable, Iterable
 from itertools import groupby
 from typing import Any, TypeVar
@@ -35,6 +36,7 @@ from chukai.web.views.staff import staff_only
 
 T = TypeVar("T")
 MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
+REQUEST_KEY = re.compile(r"[0-9a-f]{32}")
 
 
 def _month(value: str | None) -> str | None:
@@ -167,7 +169,11 @@ def withdraw(request: HttpRequest) -> HttpResponse:
                 request, _("The fee or the pay day changed since you looked. Please check and confirm again.")
             )
         else:
-            ok, w = _run(request, lambda: payout_services.withdrawal_request(user=user, amount_jpy=amount), form)
+            key = request.POST.get("request_key", "")
+            key = key if REQUEST_KEY.fullmatch(key) else ""
+            ok, w = _run(
+                request, lambda: payout_services.withdrawal_request(user=user, amount_jpy=amount, key=key), form
+            )
             if ok and w is not None:
                 messages.success(
                     request,
@@ -193,6 +199,7 @@ def withdraw(request: HttpRequest) -> HttpResponse:
             "cutoff": payouts.cutoff_for(pay_date=quote["pay_date"]),
             "account": payouts.bank_account_of(user_id=user.pk),
             "balance_after": summary["balance_jpy"] - quote["amount_jpy"],
+            "request_key": uuid.uuid4().hex,  # one withdrawal per confirmation, however often it is sent
         },
     )
 
