@@ -28,6 +28,8 @@ class Contract(models.Model):
     policy_version = models.PositiveIntegerField()
     policy = models.JSONField()  # the rulebook as it was when the contract formed
     amount_jpy = models.BigIntegerField()
+    # 源泉徴収 (DOMAIN §12): the job declared it and the worker was an individual when the contract formed.
+    withholding_tax = models.BooleanField(default=False)
     status = models.CharField(max_length=20, choices=STATUSES, default=AWAITING_ESCROW)
     due_date = models.DateField(null=True, blank=True)
     formed_at = models.DateTimeField()
@@ -88,6 +90,9 @@ class Milestone(models.Model):
     title = models.CharField(max_length=200)
     amount_jpy = models.BigIntegerField()
     client_fee_jpy = models.BigIntegerField(default=0)  # charged on top at funding, held in escrow
+    # Withholding income tax: while held, what the client kept back at funding; once settled, what was
+    # withheld from the part paid to the worker (chukai.ledger.tax.withholding_for).
+    withholding_jpy = models.BigIntegerField(default=0)
     status = models.CharField(max_length=20, choices=STATUSES, default=UNFUNDED)
     funded_at = models.DateTimeField(null=True, blank=True)
     delivered_at = models.DateTimeField(null=True, blank=True)
