@@ -1,4 +1,3 @@
-"""Fixtures of the page tests (tests/web) and the browser tests (tests/e2e), shared here."""
+"""Fixtures of the page tests (tests/web), shared here; browser tests live in tests/e2e (one Playwright session per run)."""
 
-from tests.e2e.conftest import browser, new_page, site  # noqa: F401
 from tests.web.conftest import _fast, client_page, worker_page  # noqa: F401
