@@ -227,15 +227,21 @@ def _auth_error(request: HttpRequest, exc: Exception) -> HttpResponse:
 
 
 def _loc(loc: Any) -> str:
-    parts = [str(p) for p in loc if p not in ("body", "query", "path", "payload", "data")]
-    return ".".join(parts) or "body"
+    """A field's name as the services write it: `milestones[0].title`."""
+    out = ""
+    for p in loc:
+        if p in ("body", "query", "path", "payload", "data"):
+            continue
+        out += f"[{p}]" if isinstance(p, int) else f".{p}" if out else str(p)
+    return out or "body"
 
 
 @api.exception_handler(ValidationError)
 def _validation_error(request: HttpRequest, exc: ValidationError) -> HttpResponse:
     fields: dict[str, list[str]] = {}
     for err in exc.errors:
-        fields.setdefault(_loc(err.get("loc", ())), []).append(str(err.get("msg", "invalid")))
+        message = str(err.get("msg", "invalid")).removeprefix("Value error, ")  # our validators' own words
+        fields.setdefault(_loc(err.get("loc", ())), []).append(message)
     return problem(422, Invalid(fields).problem())  # type: ignore[arg-type]
 
 

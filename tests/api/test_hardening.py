@@ -66,7 +66,7 @@ def test_titles_are_one_line_and_messages_keep_line_breaks(client_api: Api, work
     cid = c["id"]
     plan = {"milestones": [{"title": "本文\u202e", "amount_jpy": 1000}]}
     assert list(_problem(client_api.post(f"/api/contracts/{cid}/plan-changes", plan), 422)["fields"]) == [
-        "milestones.0.title"
+        "milestones[0].title"
     ]
     r = client_api.post(f"/api/contracts/{cid}/messages", {"body": "一行目\r\n二行目\tタブ"})
     assert r.status_code == 201 and r.json()["body"] == "一行目\n二行目\tタブ"

@@ -19,7 +19,7 @@ def _problem(r: Any, status: int) -> dict[str, Any]:
 
 
 def test_wrong_method_is_a_problem_with_allow(client_api: Api) -> None:
-    r = Client().put("/api/me", HTTP_AUTHORIZATION=f"Bearer {client_api.token}")
+    r = Client().put("/api/me/ledger", HTTP_AUTHORIZATION=f"Bearer {client_api.token}")
     body = _problem(r, 405)
     assert body["code"] == "method_not_allowed" and r["Allow"] == "GET"
     assert _problem(Client().delete("/api/jobs"), 405)["detail"].startswith("DELETE is not allowed")

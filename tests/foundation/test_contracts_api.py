@@ -363,18 +363,19 @@ def test_plan_change_needs_a_milestone_when_nothing_funded(client_api, worker_ap
 def test_idempotency_key_on_creating_posts(client_api, worker_api):
     key = {"Idempotency-Key": "job-1"}
     first = client_api.post("/api/jobs", JOB, headers=key)
-    again = client_api.post("/api/jobs", {**JOB, "title": "changed"}, headers=key)
+    again = client_api.post("/api/jobs", JOB, headers=key)
     assert first.status_code == again.status_code == 201 and first.json() == again.json()
+    # the same key with another body is the client's mistake, not a replay (issue 12)
+    changed = client_api.post("/api/jobs", {**JOB, "title": "changed"}, headers=key)
+    assert changed.status_code == 422 and changed.json()["code"] == "idempotency_key_reused"
     assert Job.objects.filter(client_id=client_api.user_id).count() == 1
     # another user's key space is their own
     other = signup("client2")
     assert other.post("/api/jobs", JOB, headers=key).json()["id"] != first.json()["id"]
     # the same key on another path is an error, not a replay
     job = first.json()
-    refused(
-        lambda: client_api.post(f"/api/jobs/{job['id']}/proposals", {"amount_jpy": 1, "message": "x"}, headers=key),
-        422,
-    )
+    reused = client_api.post(f"/api/jobs/{job['id']}/proposals", {"amount_jpy": 1, "message": "x"}, headers=key)
+    assert reused.status_code == 422 and reused.json()["code"] == "idempotency_key_reused"
 
     pkey = {"Idempotency-Key": "prop-1"}
     p1 = worker_api.post(f"/api/jobs/{job['id']}/proposals", {"amount_jpy": 50_000, "message": "x"}, headers=pkey)
