@@ -11,6 +11,7 @@ from chukai.contracts.models import Contract, Milestone
 from chukai.ledger.fees import fee_for_part
 from chukai.ledger.models import Account
 from chukai.ledger.services import account_for, balance_of, transaction_post
+from chukai.ledger.tax import WITHHOLDING_ACCOUNT, withholding_for
 from chukai.payments.models import Payment
 
 
@@ -20,8 +21,13 @@ def client_fee_for(contract: Contract, milestones: list[Milestone], milestone: M
 
 
 def worker_fee_for(contract: Contract, milestones: list[Milestone], amount: int, *, exclude_id: int) -> int:
-    already = sum(m.worker_paid_jpy + m.worker_fee_jpy for m in milestones if m.pk != exclude_id)
+    already = sum(m.worker_paid_jpy + m.worker_fee_jpy + _withheld_paid(m) for m in milestones if m.pk != exclude_id)
     return fee_for_part(contract.policy["fees"]["worker"], amount, already=already)
+
+
+def _withheld_paid(m: Milestone) -> int:
+    """Withholding on the part already paid (a held milestone's withholding is not paid yet)."""
+    return m.withholding_jpy if m.settled_at is not None else 0
 
 
 def fund_quote(
@@ -34,7 +40,7 @@ def fund_quote(
     balance is used first, the payment method (card or bank transfer) brings the rest.
     """
     fee = client_fee_for(contract, milestones, milestone)
-    withholding = 0  # 源泉徴収 arrives with the tax issue (DOMAIN §12)
+    withholding = withholding_for(milestone.amount_jpy, applies=contract.withholding_tax)  # DOMAIN §12
     total = milestone.amount_jpy - withholding + fee
     from_balance = min(max(balance_jpy, 0), total)
     return {
@@ -87,7 +93,26 @@ def escrow_fund(
 
 
 def escrow_mark_funded(*, milestone: Milestone, quote: dict[str, int]) -> dict[str, int]:
-    """The milestone's money is all in escrow now: it is escrowed."""
+    """The milestone's money is all in escrow now: it is escrowed.
+
+    With withholding (DOMAIN §12) the client paid amount − W + fee; the W it keeps back for the tax
+    office is booked from its `withholding` mirror account, so escrow holds amount + client fee as
+    for any milestone (DOMAIN §2's invariant) and the mirror shows what the client kept back."""
+    withholding = quote["withholding_jpy"]
+    if withholding:
+        client_id = Contract.objects.filter(pk=milestone.contract_id).values_list("client_id", flat=True).get()
+        transaction_post(
+            kind="withholding_hold",
+            key=f"withholding:{milestone.pk}",
+            contract_id=milestone.contract_id,
+            milestone_id=milestone.pk,
+            memo=f"{milestone.title} (源泉徴収 kept back by the client)",
+            legs=[
+                (account_for(WITHHOLDING_ACCOUNT, user_id=client_id), -withholding),
+                (account_for(Account.ESCROW, contract_id=milestone.contract_id), withholding),
+            ],
+        )
+    milestone.withholding_jpy = withholding
     milestone.client_fee_jpy = quote["client_fee_jpy"]
     milestone.status = Milestone.ESCROWED
     milestone.funded_at = clock.now()
@@ -116,6 +141,10 @@ def settle_amounts(
     held = milestone.amount_jpy + milestone.client_fee_jpy
     worker_fee = worker_fee_for(contract, milestones, pay_worker_jpy, exclude_id=milestone.pk)
     client_fee_earned = milestone.client_fee_jpy * pay_worker_jpy // milestone.amount_jpy
+    # Withholding (DOMAIN §12): on the part paid, never more than was kept back; the rest of what the
+    # client kept back is simply theirs again (it never came in).
+    kept_back = milestone.withholding_jpy
+    withheld = min(withholding_for(pay_worker_jpy, applies=kept_back > 0), kept_back)
     if pay_worker_jpy == milestone.amount_jpy:
         status = Milestone.PAID
     elif pay_worker_jpy == 0:
@@ -125,9 +154,11 @@ def settle_amounts(
     return {
         "becomes": status,
         "held_jpy": held,
-        "worker_jpy": pay_worker_jpy - worker_fee,
+        "worker_jpy": pay_worker_jpy - withheld - worker_fee,
         "worker_fee_jpy": worker_fee,
-        "client_jpy": held - pay_worker_jpy - client_fee_earned,
+        "withholding_jpy": withheld,
+        "withholding_released_jpy": kept_back,
+        "client_jpy": held - pay_worker_jpy - client_fee_earned - (kept_back - withheld),
         "platform_jpy": worker_fee + client_fee_earned,
     }
 
@@ -154,8 +185,10 @@ def escrow_settle(
             (account_for(Account.BALANCE, user_id=contract.worker_id), to_worker),
             (account_for(Account.BALANCE, user_id=contract.client_id), to_client),
             (account_for(Account.FEES), int(split["platform_jpy"])),
+            (account_for(WITHHOLDING_ACCOUNT, user_id=contract.client_id), int(split["withholding_released_jpy"])),
         ],
     )
+    milestone.withholding_jpy = int(split["withholding_jpy"])
     milestone.status = status
     milestone.settled_at = clock.now()
     milestone.worker_paid_jpy = to_worker

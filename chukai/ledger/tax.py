@@ -17,6 +17,9 @@ _HIGH_RATE = 2042  # /10_000
 _HIGH_BASE_JPY = 102_100  # 1,000,000 × 10.21 %
 
 REGISTRATION_RE = re.compile(r"T[0-9]{13}")
+# The ledger account (one per client) mirroring what a client kept back for the tax office while the
+# milestone is held: −W at funding, back to 0 when it is settled (DOMAIN §12; tests/foundation/invariants.py).
+WITHHOLDING_ACCOUNT = "withholding"
 
 
 def consumption_tax_in(amount_jpy: int, rate_percent: int = CONSUMPTION_TAX_RATE_PERCENT) -> int:

@@ -361,6 +361,9 @@ def proposal_accept(*, client_id: int, proposal_id: int) -> Contract:
         now = clock.now()
         plan = proposal.milestones
         dues = [dt.date.fromisoformat(m["due_date"]) for m in plan if m.get("due_date")]
+        # 源泉徴収 (DOMAIN §12): only on an individual worker; a company worker's contract ignores the job's flag.
+        worker_type = User.objects.filter(pk=proposal.worker_id).values_list("entity_type", flat=True).get()
+        withholding = bool(job.withholding_tax) and worker_type == "individual"
         contract = Contract.objects.create(
             job=job,
             proposal=proposal,
@@ -375,6 +378,7 @@ def proposal_accept(*, client_id: int, proposal_id: int) -> Contract:
             # The contract's due date: the last milestone's, else the job's wish.
             due_date=max(dues) if dues else job.due_date,
             formed_at=now,
+            withholding_tax=withholding,
         )
         with_due = _milestone_has_due_date()
         Milestone.objects.bulk_create(
@@ -406,6 +410,8 @@ def proposal_accept(*, client_id: int, proposal_id: int) -> Contract:
             actor_id=client_id,
             amount_jpy=contract.amount_jpy,
             policy=f"{policy['name']} v{policy['version']}",
+            withholding_tax=withholding,
+            **({"withholding_ignored": "worker_is_company"} if job.withholding_tax and not withholding else {}),
         )
         hooks.notify(contract=contract, user_id=contract.worker_id, kind="contract_formed", params={})
         for other in others:  # each worker not chosen is told, as with a decline

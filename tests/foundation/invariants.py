@@ -68,9 +68,12 @@ def ledger_problems(*, contract_ids: list[int] | None = None) -> list[str]:
                 f"contract {cid}: escrow account holds {escrow.get(cid, 0)}, milestones hold {held.get(cid, 0)}"
             )
 
-    # 3. No balance below zero except the gateway accounts mirroring money outside.
+    # 3. No balance below zero except the gateway accounts mirroring money outside (and the
+    # withholding mirror, checked exactly below).
+    from chukai.ledger.tax import WITHHOLDING_ACCOUNT
+
     negative = (
-        Leg.objects.exclude(account__kind__in=Account.EXTERNAL)
+        Leg.objects.exclude(account__kind__in=(*Account.EXTERNAL, WITHHOLDING_ACCOUNT))
         .values("account_id", "account__kind", "account__user_id", "account__contract_id")
         .annotate(s=Sum("amount"))
         .filter(s__lt=0)
@@ -80,6 +83,26 @@ def ledger_problems(*, contract_ids: list[int] | None = None) -> list[str]:
         f"contract={r['account__contract_id']}) is negative: {r['s']}"
         for r in negative
     ]
+
+    # 3b. 源泉徴収 (DOMAIN §12): each client's withholding mirror is minus what it kept back on its held
+    # milestones (escrow itself holds amount + client fee, as #2 checks).
+    kept = {
+        r["account__user_id"]: -int(r["s"])
+        for r in Leg.objects.filter(account__kind=WITHHOLDING_ACCOUNT)
+        .values("account__user_id")
+        .annotate(s=Sum("amount"))
+    }
+    owed = {
+        r["contract__client_id"]: int(r["s"])
+        for r in Milestone.objects.filter(status__in=Milestone.HOLDING, withholding_jpy__gt=0)
+        .values("contract__client_id")
+        .annotate(s=Sum("withholding_jpy"))
+    }
+    for uid in sorted(set(kept) | set(owed)):
+        if kept.get(uid, 0) != owed.get(uid, 0):
+            problems.append(
+                f"client {uid}: withholding account holds {-kept.get(uid, 0)}, held milestones kept back {owed.get(uid, 0)}"
+            )
 
     # 4. Each user's payouts-pending account holds exactly their requested and in-batch withdrawals.
     from chukai.payouts.selectors import pending_matches_withdrawals
