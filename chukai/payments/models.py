@@ -29,13 +29,15 @@ class Payment(models.Model):
     BANK_TRANSFER = "bank_transfer"
     METHODS = [(m, m) for m in (CARD, BANK_TRANSFER)]
 
+    CHARGING = "charging"  # a card charge recorded before the gateway is called; reconciled if it stays
     PENDING = "pending"  # a transfer not (fully) received yet
     SUCCEEDED = "succeeded"  # the money is in escrow
     DECLINED = "declined"  # the card was refused; nothing moved
     FAILED = "failed"  # the gateway did not answer (timeout, error); nothing moved
     EXPIRED = "expired"  # the pay-by time passed; what had arrived went to the client's balance
     CANCELLED = "cancelled"  # the contract ended first; what had arrived went to the client's balance
-    STATUSES = [(s, s) for s in (PENDING, SUCCEEDED, DECLINED, FAILED, EXPIRED, CANCELLED)]
+    CREDITED = "credited"  # the card was charged but the milestone could not be funded: to the client's balance
+    STATUSES = [(s, s) for s in (CHARGING, PENDING, SUCCEEDED, DECLINED, FAILED, EXPIRED, CANCELLED, CREDITED)]
 
     contract = models.ForeignKey("contracts.Contract", on_delete=models.PROTECT, related_name="payments")
     milestone = models.ForeignKey("contracts.Milestone", on_delete=models.PROTECT, related_name="payments")
