@@ -20,7 +20,9 @@ def _staff(db) -> Client:
 
 def test_console_is_staff_only(client_page):
     client, _c, _ = client_page
-    r = client.get("/staff/")
+    # Signed in but not staff: a 403 page (the login page would send them straight back: a loop).
+    assert client.get("/staff/").status_code == 403
+    r = Client().get("/staff/")  # anonymous: to the login page
     assert r.status_code == 302 and "/login" in r["Location"]
 
 
