@@ -109,6 +109,8 @@ def test_lancers_client_fee_refunded_with_the_milestone(client_api, worker_api):
             "held_jpy": 105_500,
             "worker_jpy": 0,
             "worker_fee_jpy": 0,
+            "withholding_jpy": 0,  # no withholding declared (DOMAIN §12)
+            "withholding_released_jpy": 0,
             "client_jpy": 105_500,
             "platform_jpy": 0,
         }
