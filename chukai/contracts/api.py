@@ -1,12 +1,16 @@
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Annotated, Literal
 
+from django.db import IntegrityError, transaction
 from django.http import HttpRequest, HttpResponse
 from ninja import Router
 from pydantic import Field
 
-from chukai.api import caller, created, ok
+from chukai.accounts.models import User
+from chukai.api import caller, created, idempotency_key, idempotency_record, idempotency_replay, jsonable, ok
+from chukai.common.models import IdempotencyRecord
 from chukai.common.text import OptionalText10k, Text10k, Title
 from chukai.common.types import Input, IsoDate, Yen
 from chukai.contracts import selectors, services
@@ -110,7 +114,30 @@ def fund(request: HttpRequest, contract_id: int, milestone_id: int, data: FundIn
         contract = selectors.contract_for(user=user, contract_id=contract_id)
         return selectors.contract_detail(contract=contract, user=user)
 
-    return created(request, make, status=200)
+    return _fund_answer(request, make)
+
+
+def _fund_answer(request: HttpRequest, make: Callable[[], dict[str, object]]) -> HttpResponse:
+    """`created` with the Idempotency-Key record stored AFTER funding, not in one transaction around it:
+    a card charge commits its own steps (record the attempt, charge, fund) so the money the gateway
+    took is never rolled back with the request (docs/decisions.md, "charge safety"). Two racing
+    repeats cannot both charge: the second is refused under the contract lock (payment_in_progress)."""
+    key = idempotency_key(request)
+    user = getattr(request, "auth", None)
+    if not key or not isinstance(user, User):
+        return created(request, make, status=200)  # no key: `created` calls `make` as it is
+    first = IdempotencyRecord.objects.filter(user=user, key=key).first()
+    if first is None:
+        body = jsonable(make())
+        try:
+            with transaction.atomic():
+                idempotency_record(request, user=user, key=key, status=200, body=body)
+            return ok(body)
+        except IntegrityError:
+            first = IdempotencyRecord.objects.filter(user=user, key=key).first()
+            if first is None:
+                raise
+    return idempotency_replay(request, first)
 
 
 @router.post("/contracts/{contract_id}/milestones/{milestone_id}/deliver", response=dict)

@@ -28,7 +28,9 @@ from chukai.deadlines.models import Deadline
 from chukai.deadlines.registry import handler
 from chukai.deadlines.services import deadline_cancel, deadline_schedule
 from chukai.errors import Forbidden, Invalid, NotFound, RuleViolation
+from chukai.ledger.models import Account
 from chukai.ledger.selectors import user_balance_jpy
+from chukai.ledger.services import account_for, balance_of, transaction_post
 from chukai.payments.gateway import SANDBOX_TOKEN_OK, GatewayUnavailable, get_gateway
 from chukai.payments.models import Payment
 from chukai.policies.calendar import TOKYO, add_days
@@ -184,8 +186,8 @@ def contract_end(
 
 
 class PaymentRefused(Exception):
-    """The gateway declined the card or did not answer: the fund transaction rolls back and
-    only the refused Payment row is written (after the rollback)."""
+    """The gateway did not open a bank transfer: the fund transaction rolls back and only the
+    refused Payment row is written (after the rollback)."""
 
     def __init__(self, payment: Payment, error: RuleViolation) -> None:
         super().__init__(error.detail)
@@ -223,8 +225,13 @@ def milestone_fund(
 ) -> Contract:
     """Fund a milestone as the client confirmed it (DOMAIN §11).
 
-    Card: charged at once; declined → 409 payment_declined, a gateway failure → 503
-    payment_failed, and nothing changes but the refused Payment row. Bank transfer: the
+    Card, in three steps so money the gateway took is never rolled back: (1) under the locks,
+    check and COMMIT a `charging` Payment plus a `charge_reconcile` deadline; (2) call the gateway
+    outside any transaction, keyed by the attempt (`charge:{payment id}`); (3) under the locks
+    again, fund if the milestone can still be funded as confirmed, else — or if step 3 fails —
+    credit the charge to the client's balance (409 charge_credited). Declined → 409
+    payment_declined, a gateway failure → 503 payment_failed: nothing changes but the Payment
+    row (a timed-out attempt keeps its reconcile deadline). Bank transfer: the
     milestone awaits the transfer into a virtual account until the pay-by time. The client's
     balance is used first either way; a balance that covers everything needs no method.
     """
@@ -239,8 +246,14 @@ def milestone_fund(
             _require_open(contract)
             if m.status != Milestone.UNFUNDED:
                 raise RuleViolation("invalid_state", f"The milestone is {m.status}, not unfunded.")
-            balance, balance_jpy = client_balance_lock(contract)
+            if Payment.objects.filter(milestone=m, status=Payment.CHARGING).exists():
+                raise RuleViolation(
+                    "payment_in_progress", "A card payment for this milestone is being processed; check it shortly."
+                )
+            balance_jpy = _balance_peek(contract)
             quote = fund_quote(contract=contract, milestones=milestones, milestone=m, balance_jpy=balance_jpy)
+            if method == Payment.BANK_TRANSFER or quote["charge_jpy"] == 0:
+                balance, _ = client_balance_lock(contract)
             if method == Payment.BANK_TRANSFER and quote["charge_jpy"] > 0:
                 _transfer_start(contract, milestones, m, quote, balance, user_id)
                 return contract
@@ -256,58 +269,198 @@ def milestone_fund(
                 )
                 _funded(contract, milestones, m, moved, actor_id=user_id, payment=None)
                 return contract
+            # Card, step 1: record the attempt (and the deadline that reconciles it should this
+            # process die) and COMMIT before the gateway is called (docs/decisions.md, "charge safety").
             gateway = get_gateway()
             payment = _payment_new(contract, m, quote, method=Payment.CARD, gateway=gateway.name)
-            if quote["charge_jpy"]:
-                try:
-                    result = gateway.charge(
-                        user_id=contract.client_id, amount_jpy=quote["charge_jpy"], key=f"fund:{m.pk}", token=token
-                    )
-                except GatewayUnavailable as exc:
-                    log.warning("payment gateway failed funding milestone %s: %s", m.pk, exc)
-                    payment.status = Payment.FAILED
-                    payment.decline_reason = str(exc)[:300]
-                    raise PaymentRefused(
-                        payment,
-                        GatewayFailed(
-                            "payment_failed",
-                            "The payment service did not answer. Nothing was charged; please try again.",
-                        ),
-                    ) from None
-                if result.status != "succeeded":
-                    payment.status = Payment.DECLINED
-                    payment.decline_code = result.decline_code
-                    payment.decline_reason = result.reason.get("en", "")[:300]
-                    raise PaymentRefused(
-                        payment,
-                        RuleViolation(
-                            "payment_declined",
-                            f"The card was declined: {result.reason.get('en', result.decline_code)}",
-                            decline_code=result.decline_code,
-                            reason=result.reason,
-                        ),
-                    )
-                payment.gateway_ref = result.ref
-            payment.status = Payment.SUCCEEDED
-            payment.paid_jpy = quote["charge_jpy"]
+            payment.status = Payment.CHARGING
             payment.save()
-            moved = escrow_fund(
-                contract=contract,
-                milestones=milestones,
-                milestone=m,
-                quote=quote,
-                balance=balance,
-                from_gateway_jpy=quote["charge_jpy"],
-                key=f"fund:{m.pk}",
+            deadline_schedule(
+                kind="charge_reconcile",
+                due_at=clock.now() + CHARGE_RECONCILE_AFTER,
+                contract_id=contract.pk,
+                subject_id=payment.pk,
+                visible=False,
             )
-            _funded(contract, milestones, m, moved, actor_id=user_id, payment=payment)
     except PaymentRefused as refused:
         # The refusal is the only trace: the Payment row says declined/failed; no ledger
         # entry, no status change, no timeline event.
         refused.payment.pk = None
         refused.payment.save()
         raise refused.error from None
+    # Step 2: the gateway, outside any transaction of ours; the key is this attempt's.
+    try:
+        result = gateway.charge(
+            user_id=contract.client_id, amount_jpy=payment.amount_due_jpy, key=charge_key(payment), token=token
+        )
+    except GatewayUnavailable as exc:
+        log.warning("payment gateway failed funding milestone %s: %s", m.pk, exc)
+        # The outcome is unknown: the payment is failed, and the reconcile deadline stays to ask
+        # the gateway later; money it did take after all goes to the client's balance.
+        _charge_refused(payment, Payment.FAILED, reason=str(exc), keep_reconcile=True)
+        raise GatewayFailed(
+            "payment_failed", "The payment service did not answer. Nothing was charged; please try again."
+        ) from None
+    if result.status != "succeeded":
+        _charge_refused(payment, Payment.DECLINED, code=result.decline_code, reason=result.reason.get("en", ""))
+        raise RuleViolation(
+            "payment_declined",
+            f"The card was declined: {result.reason.get('en', result.decline_code)}",
+            decline_code=result.decline_code,
+            reason=result.reason,
+        )
+    # Step 3: fund under the locks, re-checking; whatever stops it, the charged money is kept.
+    try:
+        with transaction.atomic():
+            contract = contract_lock(contract_id)
+            milestones = milestones_lock(contract)
+            payment = Payment.objects.select_for_update().get(pk=payment.pk)
+            funded = charge_complete(contract, milestones, payment, ref=result.ref, actor_id=user_id)
+    except Exception:
+        log.exception("funding milestone %s failed after the card was charged (payment %s)", m.pk, payment.pk)
+        with transaction.atomic():  # if this fails too, the payment stays charging and the deadline credits it
+            contract = contract_lock(contract_id)
+            milestones_lock(contract)
+            payment = Payment.objects.select_for_update().get(pk=payment.pk)
+            if payment.status == Payment.CHARGING:
+                charge_credit(contract, payment, ref=result.ref)
+        funded = False
+    if not funded:
+        raise RuleViolation(
+            "charge_credited",
+            "The card was charged but the milestone could not be funded; the amount was added to your "
+            "balance. Check the milestone and fund it again (the balance is used first).",
+            payment_id=payment.pk,
+        )
     return contract
+
+
+CHARGE_RECONCILE_AFTER = dt.timedelta(minutes=5)
+
+
+def _balance_peek(contract: Contract) -> int:
+    """The client's balance, its account locked when it exists; creates no row (a declined card leaves none)."""
+    row = (
+        Account.objects.select_for_update()
+        .filter(kind=Account.BALANCE, user_id=contract.client_id, contract__isnull=True)
+        .first()
+    )
+    return balance_of(row)
+
+
+def charge_key(payment: Payment) -> str:
+    """The gateway's idempotency key: one per attempt, so a retry with another card is a new charge."""
+    return f"charge:{payment.pk}"
+
+
+def _charge_refused(
+    payment: Payment, status: str, *, code: str = "", reason: str = "", keep_reconcile: bool = False
+) -> None:
+    """A declined card (or a gateway that did not answer) changes nothing but the payment row."""
+    with transaction.atomic():
+        contract = contract_lock(payment.contract_id)
+        payment = Payment.objects.select_for_update().get(pk=payment.pk)
+        if payment.status != Payment.CHARGING:
+            return
+        payment.status = status
+        payment.decline_code = code[:50]
+        payment.decline_reason = reason[:300]
+        payment.updated_at = clock.now()
+        payment.save(update_fields=["status", "decline_code", "decline_reason", "updated_at"])
+        if not keep_reconcile:  # nothing was charged: the reconcile row never existed as far as anyone cares
+            Deadline.objects.filter(
+                contract_id=contract.pk, kind="charge_reconcile", subject_id=payment.pk, status=Deadline.PENDING
+            ).delete()
+
+
+def charge_complete(
+    contract: Contract, milestones: list[Milestone], payment: Payment, *, ref: str, actor_id: int | None
+) -> bool:
+    """A card charge succeeded (under the contract, milestones and payment locks): fund the milestone
+    as the client confirmed it if it can still be funded so; otherwise credit the client's balance."""
+    deadline_cancel(contract_id=contract.pk, kinds=("charge_reconcile",), subject_id=payment.pk)
+    m = next((x for x in milestones if x.pk == payment.milestone_id), None)
+    balance, balance_jpy = client_balance_lock(contract)
+    quote = {
+        "amount_jpy": payment.amount_jpy,
+        "client_fee_jpy": payment.client_fee_jpy,
+        "withholding_jpy": payment.withholding_jpy,
+        "from_balance_jpy": payment.from_balance_jpy,
+        "charge_jpy": payment.amount_due_jpy,
+        "total_jpy": payment.from_balance_jpy + payment.amount_due_jpy,
+    }
+    same = False
+    if (
+        m is not None
+        and m.status == Milestone.UNFUNDED
+        and contract.is_open
+        and balance_jpy >= payment.from_balance_jpy
+    ):
+        now = fund_quote(contract=contract, milestones=milestones, milestone=m, balance_jpy=balance_jpy)
+        same = all(now[k] == quote[k] for k in ("amount_jpy", "client_fee_jpy", "withholding_jpy", "total_jpy"))
+    if m is None or not same:
+        charge_credit(contract, payment, ref=ref)
+        return False
+    payment.status = Payment.SUCCEEDED
+    payment.gateway_ref = ref
+    payment.paid_jpy = payment.amount_due_jpy
+    payment.updated_at = clock.now()
+    payment.save(update_fields=["status", "gateway_ref", "paid_jpy", "updated_at"])
+    moved = escrow_fund(
+        contract=contract,
+        milestones=milestones,
+        milestone=m,
+        quote=quote,
+        balance=balance,
+        from_gateway_jpy=payment.amount_due_jpy,
+        key=f"fund:{m.pk}",
+    )
+    _funded(contract, milestones, m, moved, actor_id=actor_id, payment=payment)
+    return True
+
+
+def charge_credit(contract: Contract, payment: Payment, *, ref: str) -> None:
+    """Card money that cannot fund its milestone goes to the client's balance (ledger, keyed by the payment)."""
+    transaction_post(
+        kind="charge_credit",
+        key=f"charge_credit:{payment.pk}",
+        contract_id=contract.pk,
+        milestone_id=payment.milestone_id,
+        memo=f"card payment {payment.pk} not applied: to the client's balance",
+        legs=[
+            (account_for(Account.GATEWAY_IN), -payment.amount_due_jpy),
+            (account_for(Account.BALANCE, user_id=contract.client_id), payment.amount_due_jpy),
+        ],
+    )
+    payment.status = Payment.CREDITED
+    payment.gateway_ref = ref
+    payment.updated_at = clock.now()
+    payment.save(update_fields=["status", "gateway_ref", "updated_at"])
+    deadline_cancel(contract_id=contract.pk, kinds=("charge_reconcile",), subject_id=payment.pk)
+    log.warning("card payment %s credited to client %s's balance", payment.pk, contract.client_id)
+
+
+@handler("charge_reconcile")
+def _charge_reconcile(deadline: Any) -> None:
+    """A card attempt whose answer was never recorded (the process died, or the gateway timed out):
+    ask the gateway by the attempt's key; fund the milestone or credit the client's balance."""
+    contract = Contract.objects.get(pk=deadline.contract_id)  # locked by the worker
+    milestones = milestones_lock(contract)
+    payment = Payment.objects.select_for_update().filter(pk=deadline.subject_id).first()
+    if payment is None or payment.status not in (Payment.CHARGING, Payment.FAILED):
+        return
+    found = get_gateway().charge_status(key=charge_key(payment))  # GatewayUnavailable: the row retries
+    if found is None or found.status != "succeeded":
+        if payment.status == Payment.CHARGING:
+            payment.status = Payment.FAILED
+            payment.decline_reason = "No charge at the gateway for this attempt (reconciled)."
+            payment.updated_at = clock.now()
+            payment.save(update_fields=["status", "decline_reason", "updated_at"])
+        return
+    if payment.status == Payment.FAILED:  # the client was told it failed: the money is theirs, on the balance
+        charge_credit(contract, payment, ref=found.ref)
+    else:
+        charge_complete(contract, milestones, payment, ref=found.ref, actor_id=None)
 
 
 def _payment_new(contract: Contract, m: Milestone, quote: dict[str, int], *, method: str, gateway: str) -> Payment:

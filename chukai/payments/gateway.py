@@ -8,7 +8,10 @@ PAY.JP or GMO plug in: docs/decisions.md, "Money in".
 Calls:
 - `charge` — a card charge: `succeeded`, `declined` (with a code and the gateway's reason in
   Japanese and English) or raises `GatewayUnavailable` (timeout, network, 5xx): the caller
-  records the payment `failed` and moves nothing.
+  records the payment `failed` and moves nothing. The key is per attempt (`charge:{payment id}`).
+- `charge_status` — what the gateway did with the charge of one key: the `succeeded` result
+  (with its id) or None when it has no successful charge for that key; how chukai finds out
+  about an attempt interrupted before it recorded the answer (the `charge_reconcile` deadline).
 - `open_transfer` — a bank transfer (銀行振込): a virtual account opened for one payment; the
   money arrives later through the webhook.
 - `refund` — give card money back to the card (not used by chukai today: a refund goes to the
@@ -85,6 +88,8 @@ class Gateway(Protocol):
     name: str
 
     def charge(self, *, user_id: int, amount_jpy: int, key: str, token: str = SANDBOX_TOKEN_OK) -> ChargeResult: ...
+
+    def charge_status(self, *, key: str) -> ChargeResult | None: ...
 
     def open_transfer(
         self, *, user_id: int, payment_id: int, amount_jpy: int, pay_by: dt.datetime
@@ -227,6 +232,12 @@ class SandboxGateway:
             code, reason = DECLINES.get(token, UNKNOWN_TOKEN)
             return ChargeResult(status="declined", decline_code=code, reason=reason)
         return ChargeResult(status="succeeded", ref=self._record("charge", user_id, amount_jpy, key))
+
+    def charge_status(self, *, key: str) -> ChargeResult | None:
+        from chukai.payments.models import SandboxCharge
+
+        row = SandboxCharge.objects.filter(kind="charge", idempotency_key=key).first()
+        return ChargeResult(status="succeeded", ref=row.reference) if row is not None else None
 
     def open_transfer(self, *, user_id: int, payment_id: int, amount_jpy: int, pay_by: dt.datetime) -> TransferAccount:
         # 7 digits, distinct for each of the first ten million payments (7919 is prime to 10^7).

@@ -12,7 +12,7 @@ from chukai.ledger.fees import fee_for_part, fee_on_total
 from chukai.ledger.models import Account, LedgerTransaction, Leg
 from chukai.ledger.selectors import account_balances, escrow_balance_jpy
 from chukai.ledger.services import UnbalancedTransaction, account_for, transaction_post
-from chukai.payments.models import SandboxCharge
+from chukai.payments.models import Payment, SandboxCharge
 from chukai.policies.rulebooks import current
 from tests.conftest import is_postgres, make_contract
 from tests.foundation.conftest import refused
@@ -29,6 +29,11 @@ LANCERS = current("lancers")["fees"]
 )
 def test_crowdworks_tiers(total, fee):
     assert fee_on_total(CW, total) == fee
+
+
+def _charge_key(mid: int) -> str:
+    """The gateway key of the milestone's successful card payment (one key per attempt)."""
+    return f"charge:{Payment.objects.get(milestone_id=mid, status='succeeded').pk}"
 
 
 def test_tiers_by_part_add_up_to_the_whole():
@@ -76,7 +81,7 @@ def test_lancers_client_fee_on_top_released(client_api, worker_api):
     mid = c["milestones"][0]["id"]
     r = client_api.post(f"/api/contracts/{c['id']}/milestones/{mid}/fund").json()
     assert r["escrow_jpy"] == 105_500 and r["milestones"][0]["client_fee_jpy"] == 5_500
-    assert SandboxCharge.objects.get(idempotency_key=f"fund:{mid}").amount_jpy == 105_500
+    assert SandboxCharge.objects.get(idempotency_key=_charge_key(mid)).amount_jpy == 105_500
     assert escrow_balance_jpy(c["id"]) == 105_500
     _run(client_api, worker_api, c, mid, "deliver", "accept")
     assert worker_api.get("/api/me").json()["balance_jpy"] == 83_500
@@ -160,7 +165,7 @@ def test_refund_funds_the_next_escrow_from_balance(client_api, worker_api):
     mid = c2["milestones"][0]["id"]
     _run(client_api, worker_api, c2, mid, "fund")
     assert client_api.get("/api/me").json()["balance_jpy"] == 0
-    assert SandboxCharge.objects.get(idempotency_key=f"fund:{mid}").amount_jpy == 20_000
+    assert SandboxCharge.objects.get(idempotency_key=_charge_key(mid)).amount_jpy == 20_000
     legs = {leg.account.kind: leg.amount for leg in Leg.objects.filter(transaction__idempotency_key=f"fund:{mid}")}
     assert legs == {"gateway_in": -20_000, "balance": -30_000, "escrow": 50_000}
     assert_ledger_invariants()

@@ -142,7 +142,9 @@ def test_kill_9_loop_keeps_every_deadline_exactly_once_and_in_due_order():
     base = timezone.now() + dt.timedelta(seconds=6)  # after the seeding
     cids, mids = _seed(base, rng)
     seeded = time.monotonic() - started
-    ours = Deadline.objects.filter(contract_id__in=cids, due_at__lte=base + dt.timedelta(seconds=SPREAD))
+    ours = Deadline.objects.filter(contract_id__in=cids, due_at__lte=base + dt.timedelta(seconds=SPREAD)).exclude(
+        status=Deadline.CANCELLED  # a card funding's charge_reconcile row, cancelled once the milestone is funded
+    )
     total = ours.count()
     assert total == CONTRACTS * (PROBES + 2 * 3)  # probes, auto-acceptances and 2 reminders each
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 
 from chukai.contracts.models import Event, Milestone
+from chukai.deadlines.models import Deadline
 from chukai.ledger.models import LedgerTransaction
 from chukai.payments.models import Payment, SandboxCharge
 from tests.conftest import make_contract
@@ -59,8 +60,8 @@ def test_preview_equals_the_charge(client_api, worker_api, policy, with_balance)
         assert legs.get("balance", 0) == -p["from_balance_jpy"]
         assert legs["escrow"] == p["total_jpy"]
         if p["charge_jpy"]:
-            assert SandboxCharge.objects.get(idempotency_key=f"fund:{m['id']}").amount_jpy == p["charge_jpy"]
             pay = Payment.objects.get(milestone_id=m["id"], status="succeeded")
+            assert SandboxCharge.objects.get(idempotency_key=f"charge:{pay.pk}").amount_jpy == p["charge_jpy"]
             assert (pay.amount_due_jpy, pay.client_fee_jpy, pay.from_balance_jpy) == (
                 p["charge_jpy"],
                 p["client_fee_jpy"],
@@ -116,7 +117,7 @@ def test_declined_card_changes_nothing(client_api, worker_api, token, code):
     assert milestone(client_api, c["id"], mid)["status"] == "unfunded"
     pay = Payment.objects.get(milestone_id=mid)
     assert pay.status == "declined" and pay.decline_code == code
-    assert not SandboxCharge.objects.filter(idempotency_key=f"fund:{mid}").exists()
+    assert not SandboxCharge.objects.filter(idempotency_key=f"charge:{pay.pk}").exists()
     # the client tries again with a good card: funded once
     assert fund(client_api, c, mid, {"type": "card", "token": "tok_ok"}).status_code == 200
     assert milestone(client_api, c["id"], mid)["status"] == "escrowed"
@@ -129,8 +130,14 @@ def test_gateway_timeout_leaves_the_milestone_unfunded_and_the_payment_failed(cl
     before = db_state(labels=UNCHANGED)
     r = fund(client_api, c, mid, {"type": "card", "token": "tok_timeout"})
     assert r.status_code == 503 and r.json()["code"] == "payment_failed", r.content
-    assert_same_state(before, db_state(labels=UNCHANGED))
-    assert Payment.objects.get(milestone_id=mid).status == "failed"
+    # Nothing moved; only the reconcile deadline stays, to ask the gateway later whether it charged after all.
+    after = db_state(labels=UNCHANGED)
+    pay = Payment.objects.get(milestone_id=mid)
+    reconcile = Deadline.objects.get(kind="charge_reconcile", subject_id=pay.pk)
+    assert reconcile.status == "pending"
+    after["deadlines.Deadline"] = [row for row in after["deadlines.Deadline"] if row[0] != reconcile.pk]
+    assert_same_state(before, after)
+    assert pay.status == "failed"
     assert milestone(client_api, c["id"], mid)["status"] == "unfunded"
     assert_ledger_invariants()
 
