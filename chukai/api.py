@@ -148,6 +148,9 @@ def _body_is_an_object(request_body: dict[str, Any]) -> None:
         body = media.get("schema", {})
         if media_type == "multipart/form-data" and body.get("type") == "object":
             body.setdefault("additionalProperties", False)  # only the declared parts are read
+            for part in body.get("properties", {}).values():
+                if part.get("format") == "binary":
+                    part.setdefault("minLength", 1)  # an empty file is no upload (Django drops it)
         options = body.get("anyOf")
         if isinstance(options, list) and any(o.get("type") == "null" for o in options):
             rest = [o for o in options if o.get("type") != "null"]
