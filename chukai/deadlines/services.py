@@ -182,6 +182,16 @@ def _earlier_unfinished_of(deadline: Deadline) -> bool:
     )
 
 
+def deadlines_due_unfinished(*, now: dt.datetime) -> bool:
+    """Whether due rows remain that are not finished (pending, or held by a live worker): a
+    draining worker (`run_worker --once`) waits for them instead of leaving while another worker
+    holds the heads of every contract (the rows behind those heads are claimable soon)."""
+    wall = clock.real_now()
+    pending = _claimable(Deadline.objects.filter(status=Deadline.PENDING, due_at__lte=now)).exclude(not_before__gt=wall)
+    held = Deadline.objects.filter(status=Deadline.RUNNING, due_at__lte=now, lease_until__gte=wall)
+    return pending.exists() or held.exists()
+
+
 def deadlines_run_due(*, worker: str | None = None, limit: int = 50) -> int:
     """Claim and apply what is due now, in due order per contract; returns how many handlers ran.
 

@@ -7,7 +7,14 @@ from typing import Any
 from django.core.management.base import BaseCommand
 from django.db import close_old_connections, connection
 
-from chukai.deadlines.services import deadlines_heartbeat, deadlines_run_due, heartbeat_interval, worker_id
+from chukai import clock
+from chukai.deadlines.services import (
+    deadlines_due_unfinished,
+    deadlines_heartbeat,
+    deadlines_run_due,
+    heartbeat_interval,
+    worker_id,
+)
 from chukai.deadlines.worker_steps import steps_run
 
 
@@ -51,7 +58,11 @@ class Command(BaseCommand):
                 done += steps_run()
                 if opts["once"]:
                     if done == 0:
-                        break
+                        # Drain: leave only when nothing due is left, not merely nothing claimable
+                        # (another worker may hold the head row of every contract for a moment).
+                        if not deadlines_due_unfinished(now=clock.now()):
+                            break
+                        stopping.wait(min(opts["poll"], 0.05))
                     continue
                 if done == 0:
                     stopping.wait(opts["poll"])
