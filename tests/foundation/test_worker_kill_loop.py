@@ -36,11 +36,11 @@ from tests.foundation.invariants import assert_ledger_invariants
 from tests.foundation.kill_probe import SLOW_PROBE
 from tests.foundation.worker_probe import PROBE, REPO, subprocess_env
 
-ROUNDS = int(os.environ.get("CHUKAI_KILL_ROUNDS", "24"))
+ROUNDS = int(os.environ.get("CHUKAI_KILL_ROUNDS", "20"))  # the issue asks for at least 20
 CONTRACTS = 16
 PROBES = 8  # per contract, besides its two auto-acceptances (and their reminders)
 SPREAD = 14.0  # seconds of real time over which the deadlines fall due
-BUDGET = 90.0  # the whole test, seeding included
+BUDGET = 180.0  # the whole test, seeding included (a loaded CI machine got 20 kills in 90 s)
 
 
 def _seed(base: dt.datetime, rng: random.Random) -> tuple[list[int], list[int]]:
